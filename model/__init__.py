@@ -1,0 +1,1 @@
+"""Data, architectures, training, evaluation and export of the digit model."""

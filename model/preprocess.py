@@ -1,0 +1,109 @@
+"""Turn any drawing into the 28x28 input MNIST's own preparation would produce.
+
+Used by training, the server, the CLIs and the tests alike, so the model sees in production
+exactly what it saw in training. Depends on numpy and Pillow only: the server imports it
+without importing TensorFlow.
+
+MNIST's recipe: the digit's bounding box is scaled (aspect ratio kept) so that its longer side
+is 20 px, anti-aliased, then placed in a 28x28 field so that its centre of mass is at the centre.
+"""
+
+import numpy as np
+from PIL import Image
+
+SIZE = 28  # side of the model's input
+BOX = 20  # longer side of the digit inside it
+CENTRE = 14.0  # where MNIST's centre of mass sits (mean over its training set: 13.99, 14.00)
+INK_THRESHOLD = 0.2  # ink below this is background noise (JPEG ringing, faint anti-aliasing)
+
+
+class EmptyDrawing(ValueError):
+    """The image holds no ink to classify."""
+
+
+def ink_map(image):
+    """Return a float32 HxW array with ink = 1 and background = 0, whatever the image's look.
+
+    Transparent background: the ink is the alpha channel (what an unfilled canvas exports).
+    Opaque: the background is the border's median brightness; ink is the distance from it,
+    so dark-on-light and light-on-dark both give ink = 1.
+    """
+    if image.mode in ("P", "PA"):
+        image = image.convert("RGBA")
+    if "A" in image.getbands():
+        alpha = np.asarray(image.getchannel("A"), dtype=np.float32) / 255.0
+        if np.median(_border(alpha)) < 0.5:
+            return alpha
+        image = _over_white(image)
+    gray = _brightness(image)
+    background = float(np.median(_border(gray)))
+    if background >= 0.5:
+        ink = (background - gray) / background
+    else:
+        ink = (gray - background) / (1.0 - background)
+    return np.clip(ink, 0.0, 1.0, out=ink)
+
+
+def _brightness(image):
+    """Brightness in [0, 1], including 16-bit and 32-bit grayscale (which convert("L") clips)."""
+    if image.mode.startswith("I") or image.mode == "F":
+        values = np.asarray(image, dtype=np.float32)
+        top = 65535.0 if image.mode.startswith("I;16") or values.max() > 255 else 255.0
+        return values / (1.0 if image.mode == "F" else top)
+    return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+
+
+def _over_white(image):
+    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, image.convert("RGBA"))
+
+
+def _border(a):
+    return np.concatenate((a[0], a[-1], a[1:-1, 0], a[1:-1, -1])) if min(a.shape) > 1 else a.ravel()
+
+
+def normalize_ink(ink):
+    """Crop the ink to its box, scale the longer side to 20 px and centre it by mass in 28x28.
+
+    Takes a float array with ink = 1 (any size); returns float32 (28, 28) in [0, 1].
+    Raises EmptyDrawing when nothing is above the noise threshold.
+    """
+    ink = np.asarray(ink, dtype=np.float32)
+    rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((ink > INK_THRESHOLD).any(axis=0))
+    if rows.size == 0:
+        raise EmptyDrawing("The drawing has no ink. Draw a digit first.")
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    crop = np.where(crop > INK_THRESHOLD, crop, 0.0).astype(np.float32)
+
+    height, width = crop.shape
+    scale = BOX / max(height, width)
+    new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
+    # Resampling a float image keeps anti-aliasing; a box filter averages when shrinking.
+    digit = Image.fromarray(crop, mode="F")
+    method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
+    small = np.asarray(digit.resize((new_w, new_h), method), dtype=np.float32)
+    small = np.clip(small / max(float(small.max()), 1e-6), 0.0, 1.0)
+
+    total = small.sum()
+    com_y = (small.sum(axis=1) @ np.arange(new_h, dtype=np.float32)) / total
+    com_x = (small.sum(axis=0) @ np.arange(new_w, dtype=np.float32)) / total
+    # Integer shift as MNIST did, kept inside the frame so no ink is cut off.
+    top = int(np.clip(round(CENTRE - com_y), 0, SIZE - new_h))
+    left = int(np.clip(round(CENTRE - com_x), 0, SIZE - new_w))
+    out = np.zeros((SIZE, SIZE), dtype=np.float32)
+    out[top : top + new_h, left : left + new_w] = small
+    return out
+
+
+def preprocess_image(image):
+    """PIL image of a drawing (any size, mode and look) -> float32 (28, 28), ink = 1."""
+    return normalize_ink(ink_map(image))
+
+
+def preprocess_mnist(images):
+    """Put MNIST's uint8 digits (N, 28, 28), ink = 255, through the same normalization."""
+    out = np.empty(images.shape, dtype=np.float32)
+    for i, digit in enumerate(images):
+        out[i] = normalize_ink(digit.astype(np.float32) / 255.0)
+    return out
