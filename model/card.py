@@ -1,0 +1,104 @@
+"""Write and read the model card: what the model is, what it was trained on, how well it does."""
+
+import json
+import platform
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def card_path(model_path):
+    """The card sits next to the model: digits.keras -> digits.card.json."""
+    return Path(model_path).with_suffix(".card.json")
+
+
+def read_card(model_path):
+    """Load the card of a saved model."""
+    return json.loads(card_path(model_path).read_text())
+
+
+def write_card(model_path, card):
+    """Write the card as JSON (read by the server and tools) and Markdown (read by people)."""
+    path = card_path(model_path)
+    path.write_text(json.dumps(card, indent=2) + "\n")
+    path.with_suffix(".md").write_text(card_markdown(card))
+    return path
+
+
+def versions():
+    """Library versions, so a card says what produced the model."""
+    import keras
+    import tensorflow as tf
+
+    return {"python": platform.python_version(), "tensorflow": tf.__version__,
+            "keras": keras.__version__, "numpy": np.__version__}
+
+
+def card_markdown(card):
+    """A short human-readable version of the card."""
+    lines = [
+        f"# Model card: {card['name']}",
+        "",
+        f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters",
+        f"- Data: {card['data']['source']}; trained on {card['data']['train']:,} images, "
+        f"validated on {card['data']['validation']:,}, tested on {card['data']['test']:,}",
+        f"- Preprocessing: {card['preprocessing']}",
+        f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
+        f"(batch {card['batch_size']}, seed {card['seed']}, augmentation: {card['augmentation']})",
+        f"- **Test accuracy: {card['test_accuracy'] * 100:.2f} %** "
+        f"({card['test_errors']} errors in {card['data']['test']:,})",
+        f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
+        "",
+        "| digit | " + " | ".join(str(d) for d in range(10)) + " |",
+        "|---" * 11 + "|",
+        "| accuracy % | " + " | ".join(
+            f"{card['per_digit_accuracy'][str(d)] * 100:.2f}" for d in range(10)) + " |",
+        "",
+        "Confusion matrix (rows: true digit, columns: predicted):",
+        "",
+        "| | " + " | ".join(str(d) for d in range(10)) + " |",
+        "|---" * 11 + "|",
+    ]
+    lines += [f"| **{d}** | " + " | ".join(str(v) for v in row) + " |"
+              for d, row in enumerate(card["confusion_matrix"])]
+    return "\n".join(lines) + "\n"
+
+
+def plot_learning_curves(history, path):
+    """Loss and accuracy per epoch, training vs validation."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    for ax, key in zip(axes, ("loss", "accuracy")):
+        ax.plot(epochs, history[key], marker="o", label="training")
+        if f"val_{key}" in history:
+            ax.plot(epochs, history[f"val_{key}"], marker="o", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(key)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_confusion_matrix(confusion, path):
+    """Counts of true digit vs predicted digit; the diagonal is left pale so errors stand out."""
+    confusion = np.asarray(confusion)
+    errors = confusion * (1 - np.eye(10, dtype=confusion.dtype))
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.imshow(errors, cmap="Reds")
+    for i in range(10):
+        for j in range(10):
+            ax.text(j, i, str(confusion[i, j]), ha="center", va="center", fontsize=7)
+    ax.set_xticks(range(10))
+    ax.set_yticks(range(10))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true digit")
+    ax.set_title("MNIST test set: confusion matrix")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
