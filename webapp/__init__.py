@@ -1,0 +1,33 @@
+"""Flask application factory for the digit recognizer."""
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS = {
+    "MODEL_PATH": str(ROOT / "model" / "saved" / "digits.tflite"),
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes of a request body; more is 413
+    "MAX_IMAGE_PIXELS": 4_000_000,  # a phone's 1080x1080 canvas is 1.2 M
+    "MAX_IMAGE_SIDE": 4096,
+    "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+}
+
+
+def create_app(test_config=None):
+    """Create the app: defaults, then DIGITS_* environment variables, then test overrides."""
+    app = Flask(__name__, static_folder=str(ROOT / "static"),
+                template_folder=str(ROOT / "templates"))
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("DIGITS")
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False  # keep answers in the contract's order
+
+    from webapp import api, errors, pages, serving
+
+    errors.init_app(app)
+    serving.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    return app

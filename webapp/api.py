@@ -1,0 +1,41 @@
+"""The JSON API: POST /api/predict and GET /api/health."""
+
+import numpy as np
+from flask import Blueprint, current_app, jsonify, request
+
+from model.preprocess import EmptyDrawing, preprocess_image
+from webapp.decoding import image_bytes_from_request, open_image
+from webapp.errors import ApiError
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def classify(data, config, classifier):
+    """Image bytes -> the contract's answer (decode, preprocess, infer)."""
+    image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
+    try:
+        x = preprocess_image(image)
+    except EmptyDrawing as error:
+        raise ApiError(422, "empty_drawing", str(error))
+    probabilities = classifier.predict(x)
+    digit = int(np.argmax(probabilities))
+    return {
+        "digit": digit,
+        "confidence": round(float(probabilities[digit]), 6),
+        "probabilities": np.round(probabilities.astype(np.float64), 6).tolist(),
+        "input": np.round(x.astype(np.float64), 4).tolist(),
+    }
+
+
+@bp.post("/predict")
+def predict():
+    data = image_bytes_from_request(request)
+    return jsonify(classify(data, current_app.config, current_app.extensions["classifier"]))
+
+
+@bp.get("/health")
+def health():
+    classifier = current_app.extensions.get("classifier")
+    if classifier is None:
+        return jsonify(status="loading"), 503
+    return jsonify(status="ok", model=classifier.describe())

@@ -1,0 +1,148 @@
+"""Turn a /api/predict request (JSON, multipart or raw bytes) into a decoded PIL image.
+
+Everything a client can send wrong is reported as an ApiError with the contract's status:
+400 unreadable, 413 too large, 415 unsupported type or format.
+"""
+
+import base64
+import binascii
+import io
+import json
+import re
+import warnings
+
+from PIL import Image, ImageOps
+
+from webapp.errors import ApiError
+
+# Formats we decode, by their first bytes; Pillow is told to try these decoders only.
+SUPPORTED = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+RAW_TYPES = {mime: fmt for fmt, mime in SUPPORTED.items()} | {"image/jpg": "JPEG"}
+# Other images we recognise, to answer 415 ("not this format") rather than 400 ("not an image").
+OTHER_FORMATS = {b"GIF8": "GIF", b"BM": "BMP", b"II*\x00": "TIFF", b"MM\x00*": "TIFF",
+                 b"\x00\x00\x01\x00": "ICO", b"<svg": "SVG", b"<?xml": "SVG/XML"}
+DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w=.+-]+)*);base64,(.*)", re.S)
+SUPPORTED_LIST = "PNG, JPEG or WebP"
+
+
+def image_bytes_from_request(request):
+    """The image's bytes from any of the three request forms the contract allows."""
+    content_type = (request.mimetype or "").lower()
+    if content_type == "application/json":
+        return _from_json(request.get_data(cache=False))
+    if content_type == "multipart/form-data":
+        return _from_multipart(request)
+    if content_type in RAW_TYPES:
+        data = request.get_data(cache=False)
+        if not data:
+            raise ApiError(400, "missing_image", "The request body is empty. Send the image bytes.")
+        return data
+    if content_type.startswith("image/"):
+        raise ApiError(415, "unsupported_image_format",
+                       f"Images of type {content_type} are not supported. Send {SUPPORTED_LIST}.")
+    shown = content_type or "none"
+    raise ApiError(415, "unsupported_media_type",
+                   f"Content-Type {shown} is not supported. Use application/json, "
+                   "multipart/form-data or image/png.")
+
+
+def _from_json(body):
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_json", "The JSON body is not valid UTF-8.")
+    except (ValueError, RecursionError):
+        raise ApiError(400, "bad_json", 'The body is not valid JSON. Send {"image": "<base64 PNG>"}.')
+    if not isinstance(payload, dict):
+        raise ApiError(400, "bad_json", 'The JSON body must be an object: {"image": "<base64 PNG>"}.')
+    if "image" not in payload:
+        raise ApiError(400, "missing_image", 'The JSON object has no "image" field.')
+    image = payload["image"]
+    if not isinstance(image, str):
+        raise ApiError(400, "bad_image_field",
+                       f'"image" must be a string (a data URL or base64), not {_json_type(image)}.')
+    return decode_base64_image(image)
+
+
+def _json_type(value):
+    return {dict: "an object", list: "an array", bool: "a boolean", type(None): "null",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def decode_base64_image(text):
+    """Bytes of a data URL (data:image/png;base64,...) or of bare base64."""
+    text = text.strip()
+    if text.startswith("data:"):
+        match = DATA_URL.fullmatch(text)
+        if not match:
+            raise ApiError(400, "bad_data_url",
+                           "The data URL is malformed. Expected data:image/png;base64,<data>.")
+        mime = (match.group(1) or "").lower()
+        if mime not in RAW_TYPES:
+            raise ApiError(415, "unsupported_image_format",
+                           f"Data URLs of type {mime or 'none'} are not supported. "
+                           f"Send {SUPPORTED_LIST}.")
+        text = match.group(3)
+    try:
+        data = base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError(400, "bad_base64", '"image" is not valid base64.')
+    if not data:
+        raise ApiError(400, "missing_image", '"image" is empty.')
+    return data
+
+
+def _from_multipart(request):
+    files = request.files.getlist("image")
+    if not files:
+        raise ApiError(400, "missing_image", 'The form has no file field named "image".')
+    if len(files) > 1:
+        raise ApiError(400, "too_many_images", 'Send one file in the "image" field, not several.')
+    data = files[0].read()
+    if not data:
+        raise ApiError(400, "missing_image", 'The file in the "image" field is empty.')
+    return data
+
+
+def sniff_format(data):
+    """The format name from the image's first bytes, or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def open_image(data, max_pixels, max_side):
+    """Decode the bytes to a PIL image, refusing oversized ones before their pixels are decoded."""
+    fmt = sniff_format(data)
+    if fmt is None:
+        head = data[:64].lstrip()
+        for magic, name in OTHER_FORMATS.items():
+            if head.startswith(magic):
+                raise ApiError(415, "unsupported_image_format",
+                               f"{name} images are not supported. Send {SUPPORTED_LIST}.")
+        raise ApiError(400, "bad_image", f"The data is not a {SUPPORTED_LIST} image.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=[fmt])
+            # Only the header is read so far: check the size before decoding any pixel.
+            width, height = image.size
+            if width * height > max_pixels or max(width, height) > max_side:
+                raise ApiError(413, "too_large",
+                               f"The image is {width}x{height} pixels; the limit is "
+                               f"{max_pixels:,} pixels and {max_side} px a side.")
+            if getattr(image, "n_frames", 1) > 1:
+                raise ApiError(415, "unsupported_image_format",
+                               "Animated images are not supported. Send a single PNG frame.")
+            image.load()
+            return ImageOps.exif_transpose(image) if fmt != "PNG" else image
+    except ApiError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ApiError(413, "too_large", "The image has too many pixels.")
+    except Exception:  # noqa: BLE001  Pillow raises many types for broken files; all mean 400.
+        raise ApiError(400, "bad_image", f"The {fmt} image is corrupt or truncated.")

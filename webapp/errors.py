@@ -1,0 +1,49 @@
+"""One error shape for the whole API: {"error": {"code": ..., "message": ...}}."""
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """A client-visible error, raised where it is detected and shaped in one place."""
+
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+# Werkzeug's own errors (routing, size limits) mapped to the contract's codes and sentences.
+HTTP_CODES = {
+    400: ("bad_request", "The request could not be read. Send a PNG as JSON, multipart or raw bytes."),
+    404: ("not_found", "There is no such API endpoint. See GET /api/health and POST /api/predict."),
+    405: ("method_not_allowed", "This endpoint does not accept that method."),
+    413: ("too_large", "The request is too large. Send a smaller image."),
+    415: ("unsupported_media_type", "Unsupported content type."),
+    431: ("headers_too_large", "The request headers are too large."),
+}
+
+
+def error_response(status, code, message):
+    """The contract's error body with its status."""
+    response = jsonify(error={"code": code, "message": message})
+    response.status_code = status
+    return response
+
+
+def init_app(app):
+    """Register the handlers that turn every error into the contract's shape."""
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(error):
+        return error_response(error.status, error.code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error):
+        # Pages keep Werkzeug's HTML errors; the API always answers JSON.
+        if not request.path.startswith("/api/"):
+            return error
+        code, message = HTTP_CODES.get(error.code, ("http_error", error.description))
+        response = error_response(error.code, code, message)
+        if error.code == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
