@@ -1,0 +1,79 @@
+"""Training end to end on a small subset: it writes a model, a card and plots that load again."""
+
+import subprocess
+import sys
+
+import pytest
+
+from model.card import read_card
+from model.train import parse_args, train
+from webapp.classifier import DigitClassifier
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def smoke_model(tmp_path_factory):
+    out = tmp_path_factory.mktemp("smoke") / "smoke.keras"
+    card = train(parse_args(["--subset", "1000", "--epochs", "1", "--out", str(out)]))
+    return out, card
+
+
+def test_train_smoke_writes_a_model_that_loads_again(smoke_model):
+    import keras
+
+    out, card = smoke_model
+    model = keras.models.load_model(out)
+    assert model.count_params() == card["parameters"]
+    assert read_card(out) == card
+    assert card["epochs_run"] == 1 and card["data"]["train"] == 900
+    assert 0.0 <= card["test_accuracy"] <= 1.0
+    assert sum(map(sum, card["confusion_matrix"])) == 10_000
+    for suffix in (".curves.png", ".confusion.png", ".card.md"):
+        assert out.with_suffix(suffix).stat().st_size > 500
+
+
+def test_train_smoke_export_is_served(smoke_model):
+    out, _ = smoke_model
+    classifier = DigitClassifier(out.with_suffix(".tflite"))
+    assert classifier.card["name"] == "smoke"
+
+
+def test_train_smoke_mlp_is_the_tutorials_model(tmp_path):
+    out = tmp_path / "mlp.keras"
+    card = train(parse_args(["--arch", "mlp", "--subset", "320", "--epochs", "1",
+                             "--out", str(out), "--no-export"]))
+    assert card["parameters"] == 784 * 128 + 128 + 128 * 10 + 10
+    assert card["batch_size"] == 32 and card["augmentation"] == "none"
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_cli_evaluate_recomputes_the_card(smoke_model):
+    out, card = smoke_model
+    result = run_cli("model.evaluate", "--model", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"Test accuracy: {card['test_accuracy'] * 100:.2f} %" in result.stdout
+    assert "matches." in result.stdout
+
+
+def test_cli_predict_prints_digit_and_probabilities(smoke_model, tmp_path):
+    from conftest import draw_digit
+    from strokes import DIGIT_STROKES
+
+    out, _ = smoke_model
+    drawing = tmp_path / "one.png"
+    draw_digit(DIGIT_STROKES[1]).save(drawing)
+    result = run_cli("model.predict", "--model", str(out), str(drawing))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(": 0.") + result.stdout.count(": 1.") == 10
+
+
+@pytest.mark.parametrize("cli", ["model.train", "model.evaluate", "model.predict",
+                                 "model.export"])
+def test_cli_help_explains_the_options(cli):
+    result = run_cli(cli, "--help")
+    assert result.returncode == 0 and "usage: python -m " + cli in result.stdout
