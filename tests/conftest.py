@@ -1,39 +1,8 @@
-"""Shared fixtures: the real app with the shipped model, and drawings made with Pillow."""
-
-import io
+"""Shared fixtures: the real app with the shipped model."""
 
 import pytest
-from PIL import Image, ImageDraw
 
 from webapp import create_app
-
-def draw_digit(strokes, size=280, width=None, look="dark", box=(0.0, 0.0, 1.0, 1.0)):
-    """Render polylines like the page does (round caps), in one of the three looks.
-
-    box = (left, top, right, bottom) as fractions of the canvas, where the digit goes.
-    """
-    width = max(1, round(width or size / 14))
-    background = {"dark": (255, 255, 255, 255), "light": (0, 0, 0, 255),
-                  "transparent": (0, 0, 0, 0)}[look]
-    ink = (255, 255, 255, 255) if look == "light" else (20, 20, 20, 255)
-    image = Image.new("RGBA", (size, size), background)
-    pen = ImageDraw.Draw(image)
-    left, top, right, bottom = box
-    for stroke in strokes:
-        points = [((left + x * (right - left)) * size, (top + y * (bottom - top)) * size)
-                  for x, y in stroke]
-        pen.line(points, fill=ink, width=width, joint="curve")
-        r = width / 2
-        for x, y in (points[0], points[-1]):
-            pen.ellipse((x - r, y - r, x + r, y + r), fill=ink)
-    return image
-
-
-def png_bytes(image, fmt="PNG", **options):
-    """Encode a PIL image."""
-    out = io.BytesIO()
-    image.save(out, fmt, **options)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="session")

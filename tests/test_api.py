@@ -7,7 +7,7 @@ import math
 import pytest
 from PIL import Image
 
-from conftest import draw_digit, png_bytes
+from drawing import draw_digit, png_bytes
 from strokes import DIGIT_STROKES
 
 SEVEN = png_bytes(draw_digit(DIGIT_STROKES[7], look="transparent"))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import draw_digit
+from drawing import draw_digit
 from model.data import load_mnist
 from model.preprocess import EmptyDrawing, normalize_ink, preprocess_image, preprocess_mnist
 from strokes import DIGIT_STROKES

@@ -15,7 +15,7 @@ print("heavy:", heavy)
 
 
 def test_server_never_imports_tensorflow(tmp_path):
-    from conftest import draw_digit
+    from drawing import draw_digit
     from strokes import DIGIT_STROKES
 
     drawing = tmp_path / "three.png"

@@ -61,7 +61,7 @@ def test_cli_evaluate_recomputes_the_card(smoke_model):
 
 
 def test_cli_predict_prints_digit_and_probabilities(smoke_model, tmp_path):
-    from conftest import draw_digit
+    from drawing import draw_digit
     from strokes import DIGIT_STROKES
 
     out, _ = smoke_model
