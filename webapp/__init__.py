@@ -11,6 +11,9 @@ DEFAULTS = {
     "MAX_IMAGE_PIXELS": 4_000_000,  # a phone's 1080x1080 canvas is 1.2 M
     "MAX_IMAGE_SIDE": 4096,
     "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+    "MAX_FORM_PARTS": 16,  # the form needs one file
+    "MAX_JSON_DEPTH": 8,  # {"image": "..."} is 1 deep
+    "PROXY_FIX": 0,  # reverse proxies in front whose X-Forwarded-* headers are trusted
 }
 
 
@@ -24,10 +27,12 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # keep answers in the contract's order
 
-    from webapp import api, errors, pages, serving
+    from webapp import api, errors, openapi, pages, security, serving
 
     errors.init_app(app)
+    security.init_app(app)
     serving.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
     return app

@@ -29,8 +29,11 @@ def classify(data, config, classifier):
 
 @bp.post("/predict")
 def predict():
-    data = image_bytes_from_request(request)
-    return jsonify(classify(data, current_app.config, current_app.extensions["classifier"]))
+    classifier = current_app.extensions.get("classifier")
+    if classifier is None:
+        raise ApiError(503, "model_loading", "The model is not loaded yet. Try again in a moment.")
+    data = image_bytes_from_request(request, current_app.config["MAX_JSON_DEPTH"])
+    return jsonify(classify(data, current_app.config, classifier))
 
 
 @bp.get("/health")

@@ -25,11 +25,11 @@ DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w=.+-]+)*);base64,(.*)",
 SUPPORTED_LIST = "PNG, JPEG or WebP"
 
 
-def image_bytes_from_request(request):
+def image_bytes_from_request(request, max_json_depth):
     """The image's bytes from any of the three request forms the contract allows."""
     content_type = (request.mimetype or "").lower()
     if content_type == "application/json":
-        return _from_json(request.get_data(cache=False))
+        return _from_json(request.get_data(cache=False), max_json_depth)
     if content_type == "multipart/form-data":
         return _from_multipart(request)
     if content_type in RAW_TYPES:
@@ -46,13 +46,19 @@ def image_bytes_from_request(request):
                    "multipart/form-data or image/png.")
 
 
-def _from_json(body):
+def _from_json(body, max_depth):
     try:
         payload = json.loads(body.decode("utf-8"))
+        too_deep = _json_depth(payload, max_depth) > max_depth
     except UnicodeDecodeError:
         raise ApiError(400, "bad_json", "The JSON body is not valid UTF-8.")
-    except (ValueError, RecursionError):
+    except RecursionError:  # nested deeper than Python's own limit
+        too_deep = True
+    except ValueError:
         raise ApiError(400, "bad_json", 'The body is not valid JSON. Send {"image": "<base64 PNG>"}.')
+    if too_deep:
+        raise ApiError(400, "json_too_deep", f"The JSON nests deeper than {max_depth} levels. "
+                       'Send {"image": "<base64 PNG>"}.')
     if not isinstance(payload, dict):
         raise ApiError(400, "bad_json", 'The JSON body must be an object: {"image": "<base64 PNG>"}.')
     if "image" not in payload:
@@ -62,6 +68,18 @@ def _from_json(body):
         raise ApiError(400, "bad_image_field",
                        f'"image" must be a string (a data URL or base64), not {_json_type(image)}.')
     return decode_base64_image(image)
+
+
+def _json_depth(value, limit):
+    """How deeply arrays and objects nest (a scalar is 0), level by level and at most limit + 1."""
+    depth, level = 0, [value]
+    while depth <= limit:
+        containers = [v for v in level if isinstance(v, (dict, list))]
+        if not containers:
+            break
+        depth += 1
+        level = [item for c in containers for item in (c.values() if isinstance(c, dict) else c)]
+    return depth
 
 
 def _json_type(value):

@@ -1,7 +1,13 @@
 """One error shape for the whole API: {"error": {"code": ..., "message": ...}}."""
 
-from flask import jsonify, request
+import contextlib
+
+from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wsgi import LimitedStream
+
+# An unread body is read and dropped up to this size before a 413; larger ones get a reset.
+DRAIN_LIMIT = 16 * 1024 * 1024
 
 
 class ApiError(Exception):
@@ -20,6 +26,7 @@ HTTP_CODES = {
     413: ("too_large", "The request is too large. Send a smaller image."),
     415: ("unsupported_media_type", "Unsupported content type."),
     431: ("headers_too_large", "The request headers are too large."),
+    500: ("internal_error", "Something went wrong on our side. Try again."),
 }
 
 
@@ -28,6 +35,21 @@ def error_response(status, code, message):
     response = jsonify(error={"code": code, "message": message})
     response.status_code = status
     return response
+
+
+def drain_refused_body(request, max_content_length):
+    """Read and drop a body refused for its Content-Length alone (nothing of it was read).
+
+    The server closes the connection after answering; unread bytes would turn that close into
+    a reset, and the client (a browser's fetch too) would see a network error, not our 413.
+    """
+    length = request.content_length or 0
+    if max_content_length is None or not max_content_length < length <= DRAIN_LIMIT:
+        return
+    stream = LimitedStream(request.environ["wsgi.input"], length)
+    with contextlib.suppress(Exception):  # a client that gave up needs no answer
+        while stream.read(64 * 1024):
+            pass
 
 
 def init_app(app):
@@ -39,8 +61,10 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error):
+        if error.code == 413:
+            drain_refused_body(request, current_app.config["MAX_CONTENT_LENGTH"])
         # Pages keep Werkzeug's HTML errors; the API always answers JSON.
-        if not request.path.startswith("/api/"):
+        if not (request.path == "/api" or request.path.startswith("/api/")):
             return error
         code, message = HTTP_CODES.get(error.code, ("http_error", error.description))
         response = error_response(error.code, code, message)
