@@ -1,0 +1,148 @@
+// The drawing pad: pointer input, strokes kept as polylines, redraw and PNG export.
+
+const INK = '#111827';
+const PAPER = '#ffffff';
+// About MNIST's pen: its strokes are ~2 px wide in a 28 px field.
+const BRUSH_RATIO = 1 / 14;
+// The server shrinks every drawing to 28x28; 280 px (MNIST's 10x) keeps the anti-aliasing.
+const EXPORT_SIDE = 280;
+
+/**
+ * Turn a canvas into a drawing pad for mouse, touch and pen.
+ *
+ * Points are stored in [0, 1] canvas coordinates, so the drawing survives a resize and
+ * Undo can redraw every stroke but the last at whatever size the canvas has now.
+ *
+ * @param {HTMLCanvasElement} canvas the drawing surface (sized by CSS)
+ * @param {{onStrokeEnd: function(): void}} handlers called after each finished stroke
+ * @returns {{clear: function(): void, undo: function(): boolean, isEmpty: function(): boolean,
+ *   toPNG: function(): Blob}} the pad's controls
+ */
+export function createPad(canvas, { onStrokeEnd }) {
+  const ctx = canvas.getContext('2d');
+  /** @type {{pointerId: number, points: number[][]}[]} */
+  const strokes = [];
+  let current = null; // the stroke under the pointer, or null between strokes
+  let side = 1; // the canvas's CSS width in px
+  // Never shown: the drawing redrawn at the size sent to the server.
+  const exportCanvas = document.createElement('canvas');
+  exportCanvas.width = EXPORT_SIDE;
+  exportCanvas.height = EXPORT_SIDE;
+  const exportCtx = exportCanvas.getContext('2d');
+
+  function resize() {
+    const rect = canvas.getBoundingClientRect();
+    if (rect.width === 0) return; // hidden: keep the last size
+    const ratio = window.devicePixelRatio || 1;
+    side = rect.width;
+    // A backing store of CSS size x devicePixelRatio keeps lines sharp on high-DPI screens.
+    canvas.width = Math.round(rect.width * ratio);
+    canvas.height = Math.round(rect.height * ratio);
+    ctx.setTransform(canvas.width / rect.width, 0, 0, canvas.height / rect.height, 0, 0);
+    redraw();
+  }
+
+  function redraw() {
+    paint(ctx, side, strokes);
+  }
+
+  function pointAt(event) {
+    const rect = canvas.getBoundingClientRect();
+    return [(event.clientX - rect.left) / rect.width, (event.clientY - rect.top) / rect.height];
+  }
+
+  function extend(points) {
+    current.points.push(...points);
+    // Repainting whole polylines avoids the seams that overlapping segment caps leave.
+    redraw();
+  }
+
+  function finish(event) {
+    if (!current || event.pointerId !== current.pointerId) return;
+    current = null;
+    onStrokeEnd();
+  }
+
+  canvas.addEventListener('pointerdown', (event) => {
+    // One stroke at a time: a second finger or a right click is not ink.
+    if (current || event.button !== 0) return;
+    event.preventDefault();
+    canvas.setPointerCapture(event.pointerId);
+    const point = pointAt(event);
+    current = { pointerId: event.pointerId, points: [point] };
+    strokes.push(current);
+    dot(ctx, side, point);
+  });
+
+  canvas.addEventListener('pointermove', (event) => {
+    if (!current || event.pointerId !== current.pointerId) return;
+    // Coalesced events hold the points the browser merged between frames: smoother curves.
+    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
+    extend((events.length ? events : [event]).map(pointAt));
+  });
+
+  canvas.addEventListener('pointerup', finish);
+  canvas.addEventListener('pointercancel', finish);
+  // Should capture be taken away without a pointerup, the stroke still ends.
+  canvas.addEventListener('lostpointercapture', finish);
+
+  new ResizeObserver(resize).observe(canvas);
+  resize();
+
+  return {
+    /** Forget every stroke and paint the canvas white. */
+    clear() {
+      strokes.length = 0;
+      current = null;
+      redraw();
+    },
+    /** Remove the last stroke; returns false when there was none. */
+    undo() {
+      if (current) return false; // mid-stroke: the stroke is not finished yet
+      if (!strokes.length) return false;
+      strokes.pop();
+      redraw();
+      return true;
+    },
+    isEmpty: () => strokes.length === 0,
+    /** The drawing now, as an EXPORT_SIDE px square PNG (dark ink on white). */
+    toPNG() {
+      // Encoded synchronously: toBlob and convertToBlob wait for idle time, which in
+      // Chromium delayed requests by 1 to 6 seconds.
+      exportCtx.setTransform(EXPORT_SIDE / side, 0, 0, EXPORT_SIDE / side, 0, 0);
+      paint(exportCtx, side, strokes);
+      const base64 = exportCanvas.toDataURL('image/png').split(',')[1];
+      const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+      return new Blob([bytes], { type: 'image/png' });
+    },
+  };
+}
+
+function paint(ctx, side, strokes) {
+  ctx.fillStyle = PAPER;
+  ctx.fillRect(0, 0, side, side);
+  for (const { points } of strokes) {
+    // A tap is a stroke too, and canvases skip zero-length lines: every stroke starts with a dot.
+    dot(ctx, side, points[0]);
+    if (points.length === 1) continue;
+    style(ctx, side);
+    ctx.beginPath();
+    ctx.moveTo(points[0][0] * side, points[0][1] * side);
+    for (const [x, y] of points.slice(1)) ctx.lineTo(x * side, y * side);
+    ctx.stroke();
+  }
+}
+
+function dot(ctx, side, [x, y]) {
+  ctx.fillStyle = INK;
+  ctx.beginPath();
+  ctx.arc(x * side, y * side, (side * BRUSH_RATIO) / 2, 0, 2 * Math.PI);
+  ctx.fill();
+}
+
+function style(ctx, side) {
+  ctx.strokeStyle = INK;
+  ctx.lineWidth = side * BRUSH_RATIO;
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+}

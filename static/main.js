@@ -1,0 +1,62 @@
+// Wiring: strokes in, predictions out, with one request in flight and no stale answers.
+
+import { predict } from './api.js';
+import { createPad } from './canvas.js';
+import * as ui from './ui.js';
+
+// Bumped on every change to the drawing; an answer is shown only if asked for the current one.
+let version = 0;
+let inFlight = false;
+// A change came while a request was in flight: ask again for the latest drawing afterwards.
+let askAgain = false;
+
+const pad = createPad(ui.drawingCanvas, { onStrokeEnd: drawingChanged });
+
+ui.bindControls({
+  clear() {
+    pad.clear();
+    drawingChanged();
+  },
+  undo() {
+    if (pad.undo()) drawingChanged();
+  },
+});
+
+function drawingChanged() {
+  version += 1;
+  if (pad.isEmpty()) {
+    // Nothing to classify; a late answer for the old drawing fails the version check.
+    askAgain = false;
+    ui.reset();
+    return;
+  }
+  askForPrediction();
+}
+
+async function askForPrediction() {
+  if (inFlight) {
+    askAgain = true;
+    return;
+  }
+  inFlight = true;
+  ui.showBusy(true);
+  const asked = version;
+  try {
+    const result = await predict(pad.toPNG());
+    if (asked === version) ui.showResult(result);
+  } catch (error) {
+    // ApiError messages are written for people; anything else gets a generic sentence.
+    const message =
+      error.name === 'ApiError'
+        ? error.message
+        : 'Something went wrong on this page. Please try again.';
+    if (asked === version) ui.showError(message);
+  } finally {
+    inFlight = false;
+    ui.showBusy(false);
+    if (askAgain) {
+      askAgain = false;
+      if (!pad.isEmpty()) askForPrediction();
+    }
+  }
+}
