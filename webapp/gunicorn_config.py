@@ -1,0 +1,19 @@
+"""gunicorn settings shared by the Procfile and `make run`; each passes its own --bind.
+
+    gunicorn --config python:webapp.gunicorn_config --bind 0.0.0.0:$PORT webapp.wsgi:app
+"""
+
+import os
+
+# One worker process per core: a prediction is a millisecond of CPU, so more would only queue.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads (gunicorn's gthread worker): a browser's idle or speculative connection must not
+# hold a whole worker; inference itself is serialised per worker by the classifier's lock.
+threads = 4
+# A silent worker is stuck, not busy: replace it.
+timeout = 30
+# Load the model once, before forking: a bad model file stops the server with one line, workers
+# share the model's memory, and a worker that dies is replaced in milliseconds.
+preload_app = True
+# gunicorn 25+ would open a management socket in ~/.gunicorn/ shared by every instance.
+control_socket_disable = True
