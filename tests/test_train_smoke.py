@@ -15,7 +15,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def smoke_model(tmp_path_factory):
     out = tmp_path_factory.mktemp("smoke") / "smoke.keras"
-    card = train(parse_args(["--subset", "1000", "--epochs", "1", "--out", str(out)]))
+    card = train(parse_args(["--subset", "1000", "--epochs", "1", "--traced", "200",
+                             "--templates", "100", "--out", str(out)]))
     return out, card
 
 
@@ -27,6 +28,7 @@ def test_train_smoke_writes_a_model_that_loads_again(smoke_model):
     assert model.count_params() == card["parameters"]
     assert read_card(out) == card
     assert card["epochs_run"] == 1 and card["data"]["train"] == 900
+    assert card["data"]["drawn"] == {"traced_mnist_train": 200, "templates": 100}
     assert 0.0 <= card["test_accuracy"] <= 1.0
     assert sum(map(sum, card["confusion_matrix"])) == 10_000
     for suffix in (".curves.png", ".confusion.png", ".card.md"):
@@ -45,6 +47,7 @@ def test_train_smoke_mlp_is_the_tutorials_model(tmp_path):
                              "--out", str(out), "--no-export"]))
     assert card["parameters"] == 784 * 128 + 128 + 128 * 10 + 10
     assert card["batch_size"] == 32 and card["augmentation"] == "none"
+    assert not any(card["data"]["drawn"].values())  # the tutorial trains on MNIST alone
 
 
 def run_cli(*args):
