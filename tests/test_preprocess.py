@@ -106,3 +106,12 @@ def test_preprocess_accepts_every_pillow_mode_a_decoder_gives(mode):
     else:
         image = rgb.convert(mode)
     assert np.abs(preprocess_image(image) - reference).mean() < 0.03
+
+
+@pytest.mark.parametrize("look", ["dark", "light", "transparent"])
+def test_preprocess_fast_path_equals_the_training_steps(look):
+    # The server's 8-bit path must give exactly what normalize_ink(ink_map(...)) gives.
+    from model.preprocess import ink_map
+
+    image = draw_digit(DIGIT_STROKES[5], look=look, width=9)
+    assert np.array_equal(preprocess_image(image), normalize_ink(ink_map(image)))
