@@ -1,7 +1,9 @@
 """Shared fixtures: the real app with the shipped model."""
 
 import pytest
+from playwright.sync_api import sync_playwright
 
+from benchmarks.drawn.render import launch
 from webapp import create_app
 
 
@@ -15,3 +17,12 @@ def app():
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, one for the session (Playwright's sync API allows one per process)."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

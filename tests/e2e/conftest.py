@@ -1,8 +1,7 @@
-"""End-to-end fixtures: a real gunicorn server, Debian's Chromium, one fresh page per test."""
+"""End-to-end fixtures: a real gunicorn server and one fresh page per test (browser: ../conftest.py)."""
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -13,21 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 STARTUP_TIMEOUT = 60  # seconds; loading the model takes a few
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
-
 # Records Content-Security-Policy violations before any page script runs.
 CSP_RECORDER = """
 window.__cspViolations = [];
@@ -91,16 +79,6 @@ def _wait_until_healthy(url, process, log):
                 pytrace=False,
             )
         time.sleep(0.2)  # polling a process that is still starting, not waiting on the page
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium: `playwright install` cannot download browsers here."""
-    with sync_playwright() as playwright:
-        executable = shutil.which("chromium") or "/usr/bin/chromium"
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class PageProblems:

@@ -6,34 +6,21 @@ import math
 import pytest
 from playwright.sync_api import expect
 
+from strokes import DIGIT_STROKES
+
 pytestmark = pytest.mark.e2e
 
 
-def arc(cx, cy, rx, ry, start, end, n=24):
-    """Points on an ellipse from angle start to end (degrees; 0 = right, 90 = down)."""
-    angles = (math.radians(start + (end - start) * i / n) for i in range(n + 1))
-    return [(cx + rx * math.cos(a), cy + ry * math.sin(a)) for a in angles]
+def on_canvas(strokes, margin=0.15):
+    """Polylines from the unit square into the canvas, leaving a margin as people do."""
+    return [[(margin + x * (1 - 2 * margin), margin + y * (1 - 2 * margin)) for x, y in stroke]
+            for stroke in strokes]
 
 
-# Each digit as a person might write it: polylines in [0, 1] canvas coordinates, y down.
-FOUR_OPEN = [(0.36, 0.2), (0.3, 0.58), (0.74, 0.58)]
-FOUR_STEM = [(0.62, 0.25), (0.62, 0.84)]
-ONE = [(0.52, 0.16), (0.48, 0.84)]
-DIGITS = {
-    0: [arc(0.5, 0.5, 0.21, 0.32, -90, 275)],
-    1: [ONE],
-    2: [arc(0.5, 0.36, 0.19, 0.17, 190, 380, 16) + [(0.3, 0.8), (0.72, 0.8)]],
-    3: [arc(0.47, 0.34, 0.17, 0.15, -160, 90, 16) + arc(0.47, 0.66, 0.19, 0.17, -90, 160, 16)],
-    4: [FOUR_OPEN, FOUR_STEM],
-    5: [
-        [(0.38, 0.2), (0.35, 0.46)] + arc(0.48, 0.62, 0.19, 0.18, -125, 150, 18),
-        [(0.38, 0.2), (0.7, 0.2)],
-    ],
-    6: [[(0.64, 0.16), (0.48, 0.3), (0.35, 0.5)] + arc(0.5, 0.66, 0.17, 0.16, 180, 540)],
-    7: [[(0.3, 0.2), (0.72, 0.2), (0.46, 0.84)]],
-    8: [arc(0.5, 0.32, 0.15, 0.15, 90, 450), arc(0.5, 0.66, 0.18, 0.18, -90, 270)],
-    9: [arc(0.5, 0.34, 0.17, 0.16, 0, 370), [(0.67, 0.34), (0.64, 0.84)]],
-}
+# Each digit as a person might write it, in [0, 1] canvas coordinates (tests/strokes.py).
+DIGITS = {digit: on_canvas(strokes) for digit, strokes in DIGIT_STROKES.items()}
+ONE = DIGITS[1][0]
+FOUR_BODY, FOUR_STEM = DIGITS[4]
 
 # Counts dark pixels in a canvas's backing store: 0 means blank (white).
 INKED_PIXELS = """(canvas) => {
@@ -117,7 +104,7 @@ def test_page_undo_removes_last_stroke(page):
     draw(page, [FOUR_STEM])
     settled(page)
     expect(page.get_by_test_id("prediction")).to_have_text("1")
-    draw(page, [FOUR_OPEN])
+    draw(page, [FOUR_BODY])
     settled(page)
     expect(page.get_by_test_id("prediction")).to_have_text("4")
     page.get_by_test_id("undo").click()
@@ -269,7 +256,7 @@ def touch_draw(cdp, box, stroke, steps=10):
 
 def test_page_buttons_work_from_keyboard(page):
     page.goto("/")
-    draw(page, [FOUR_STEM, FOUR_OPEN])
+    draw(page, [FOUR_STEM, FOUR_BODY])
     settled(page)
     page.keyboard.press("Tab")
     expect(page.get_by_test_id("undo")).to_be_focused()
@@ -284,7 +271,7 @@ def test_page_buttons_work_from_keyboard(page):
 
 def test_page_keyboard_shortcuts_undo_and_clear(page):
     page.goto("/")
-    draw(page, [FOUR_STEM, FOUR_OPEN])
+    draw(page, [FOUR_STEM, FOUR_BODY])
     settled(page)
     page.keyboard.press("Control+z")
     settled(page)
