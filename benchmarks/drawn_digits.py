@@ -1,0 +1,122 @@
+"""Drawn-digit benchmark (issue 4): stroke sequences drawn in Chromium, read by the server.
+
+    .venv/bin/python benchmarks/drawn_digits.py --serve          # starts the Procfile's server
+    .venv/bin/python benchmarks/drawn_digits.py --url http://127.0.0.1:8000
+
+Makes --count drawings from a seed (MNIST test digits traced into strokes, stroke templates,
+handwriting fonts, Hershey fonts; see benchmarks/drawn/__init__.py), draws each in a real
+canvas in headless Chromium with varied canvas, look, brush and size, sends every rendering
+to POST /api/predict, draws --page-sample of them on the page itself with the mouse, then
+prints accuracy tables and writes report.json and misread.png to --out.
+"""
+
+import argparse
+import contextlib
+import json
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from benchmarks.drawn import SOURCES, rng_for  # noqa: E402
+from benchmarks.drawn.client import drive_page, page_twin, predict_all  # noqa: E402
+from benchmarks.drawn.layout import build  # noqa: E402
+from benchmarks.drawn.render import CanvasRenderer, launch  # noqa: E402
+from benchmarks.drawn.report import misread_grid, print_tables, summarize  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="base URL of a running server, e.g. http://127.0.0.1:8000")
+    where.add_argument("--serve", action="store_true",
+                       help="start the Procfile's server on a free port (and stop it after)")
+    parser.add_argument("--model", help="with --serve: DIGITS_MODEL_PATH for the server "
+                        "(default: the server's own default, model/saved/digits.tflite)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="fixes every drawing; same seed, same benchmark (default 0)")
+    parser.add_argument("--count", type=int, default=1600,
+                        help="drawings in all, split evenly over the sources (default 1600)")
+    parser.add_argument("--page-sample", type=int, default=100,
+                        help="how many of them to also draw on the page with the mouse "
+                             "(default 100; 0 skips the page)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "drawn",
+                        help="folder for report.json and misread.png")
+    parser.add_argument("--workers", type=int, default=4, help="API requests in flight")
+    return parser.parse_args(argv)
+
+
+@contextlib.contextmanager
+def server(args):
+    """The URL to benchmark: the given one, or a Procfile server started for the run."""
+    if args.url:
+        yield args.url.rstrip("/")
+        return
+    from benchmarks._common import procfile_server
+
+    env = {"DIGITS_MODEL_PATH": str(Path(args.model).resolve())} if args.model else {}
+    with procfile_server(workers=2, env=env) as (_, url):
+        yield url
+
+
+def page_sample(drawings, size, seed):
+    """`size` drawings spread evenly over the sources, chosen by the benchmark's own stream."""
+    rng = rng_for("benchmark", seed, 1000)
+    sources = [s for s in SOURCES if any(d.source == s for d in drawings)]
+    chosen = []
+    for i, source in enumerate(sources):
+        pool = [d for d in drawings if d.source == source]
+        take = min(len(pool), size // len(sources) + (i < size % len(sources)))
+        chosen += [pool[j] for j in sorted(rng.choice(len(pool), take, replace=False))]
+    return chosen
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    timings, started = {}, time.perf_counter()
+
+    def lap(name, since):
+        timings[name] = round(time.perf_counter() - since, 1)
+        return time.perf_counter()
+
+    drawings = build(args.seed, args.count)
+    mark = lap("strokes", started)
+    page = []
+    with sync_playwright() as playwright, server(args) as url:
+        browser = launch(playwright)
+        renderer = CanvasRenderer(browser)
+        pngs = renderer.render(drawings)
+        mark = lap("render", mark)
+        with urllib.request.urlopen(f"{url}/api/health", timeout=10) as response:
+            health = json.load(response)
+        for drawing, answer in zip(drawings, predict_all(url, pngs, args.workers)):
+            drawing.answer = answer
+        mark = lap("api", mark)
+        if args.page_sample:
+            sample = page_sample(drawings, args.page_sample, args.seed)
+            page = drive_page(browser, url, sample)
+            twins = [page_twin(d, p["css"], p["pixels"]) for d, p in zip(sample, page)]
+            for p, answer in zip(page, predict_all(url, renderer.render(twins), args.workers)):
+                p["api_digit"] = answer.get("digit")
+            lap("page", mark)
+        browser.close()
+    report = summarize(drawings, page)
+    timings["total"] = round(time.perf_counter() - started, 1)
+    report["run"] = {"seed": args.seed, "count": len(drawings), "url": url if args.url else
+                     "--serve", "model": args.model, "health": health, "seconds": timings}
+    print_tables(report)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
+    shown = misread_grid(drawings, pngs, args.out / "misread.png")
+    print(f"\n{len(drawings)} drawings in {timings['total']} s ({timings}); wrote "
+          f"{args.out / 'report.json'} and {args.out / 'misread.png'} ({shown} misread shown)")
+
+
+if __name__ == "__main__":
+    main()
