@@ -28,7 +28,8 @@ system-packages:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 
 run: setup
-	$(VENV)/bin/gunicorn --config python:webapp.gunicorn_config --bind 127.0.0.1:$(PORT) webapp.wsgi:app
+	$(VENV)/bin/gunicorn --config python:webapp.gunicorn_config --bind 127.0.0.1:$(PORT) \
+		--threads 4 webapp.wsgi:app
 
 test: setup system-packages
 	$(PY) -m pytest

@@ -45,8 +45,10 @@ def server():
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    # The production settings and entry point, with one worker: the tests draw one at a time.
-    options = f"--config python:webapp.gunicorn_config --bind 127.0.0.1:{port} --workers 1"
+    # As `make run` serves a browser: the production settings with threads, so Chromium's idle
+    # speculative connections cannot hold the worker; one worker, the tests draw one at a time.
+    options = (f"--config python:webapp.gunicorn_config --bind 127.0.0.1:{port} --workers 1 "
+               "--threads 4")
     command = [str(gunicorn), *options.split(), "webapp.wsgi:app"]
     # stderr goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server.
     with tempfile.TemporaryFile() as log:
