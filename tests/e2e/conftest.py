@@ -1,21 +1,12 @@
-"""End-to-end fixtures: a real gunicorn server and one fresh page per test (browser: ../conftest.py)."""
+"""End-to-end fixtures: the Procfile's server, one fresh page per test (browser: ../conftest.py)."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from benchmarks._common import ROOT, procfile_server
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
-STARTUP_TIMEOUT = 60  # seconds; loading the model takes a few
 # Records Content-Security-Policy violations before any page script runs.
 CSP_RECORDER = """
 window.__cspViolations = [];
@@ -25,62 +16,13 @@ document.addEventListener('securitypolicyviolation', (event) => {
 """
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url):
-    try:
-        with urllib.request.urlopen(f"{url}/api/health", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @pytest.fixture(scope="session")
 def server():
-    """Base URL of a gunicorn server started from the repository, as in production."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    # As `make run` serves a browser: the production settings with threads, so Chromium's idle
-    # speculative connections cannot hold the worker; one worker, the tests draw one at a time.
-    options = (f"--config python:webapp.gunicorn_config --bind 127.0.0.1:{port} --workers 1 "
-               "--threads 4")
-    command = [str(gunicorn), *options.split(), "webapp.wsgi:app"]
-    # stderr goes to a file, not a pipe: a pipe nobody reads fills up and blocks the server.
-    with tempfile.TemporaryFile() as log:
-        # The environment passes through, DIGITS_MODEL_PATH included.
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=log
-        )
-        try:
-            _wait_until_healthy(url, process, log)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_healthy(url, process, log):
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not _healthy(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            stderr = log.read().decode(errors="replace")[-4000:]
-            pytest.fail(
-                f"The server did not answer 200 on {url}/api/health within "
-                f"{STARTUP_TIMEOUT} s (exit code {process.poll()}).\n"
-                f"Its stderr:\n{stderr}",
-                pytrace=False,
-            )
-        time.sleep(0.2)  # polling a process that is still starting, not waiting on the page
+    """Base URL of the Procfile's gunicorn, served to a browser as `make run` does."""
+    # Threads, so Chromium's idle speculative connections cannot hold the worker; one worker,
+    # the tests draw one digit at a time. The environment (DIGITS_MODEL_PATH...) passes through.
+    with procfile_server(workers=1, env={"GUNICORN_CMD_ARGS": "--threads 4"}) as (_, url):
+        yield url
 
 
 class PageProblems:
