@@ -62,11 +62,9 @@ def keras_baseline(keras_path, x, calls):
     """(1) The tutorial's way: model.predict(x) on one image. Runs in a spawned process."""
     # TensorFlow's C++ start-up lines ignore TF_CPP_MIN_LOG_LEVEL; they would bury the progress.
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-    import keras
+    from model.architectures import load_model
 
-    import model.architectures  # noqa: F401  registers the custom augmentation layers
-
-    net = keras.models.load_model(keras_path)
+    net = load_model(keras_path)
     batch = x.reshape(1, 28, 28, 1)
     return ms(timed({"predict": lambda: net.predict(batch, verbose=0)}, calls, 5)["predict"])
 

@@ -128,3 +128,8 @@ def build_augmentation():
 
 
 ARCHITECTURES = {"mlp": build_mlp, "cnn": build_cnn}
+
+
+def load_model(path):
+    """Load a saved .keras model (this module registers its custom layers first)."""
+    return keras.models.load_model(path)

@@ -10,21 +10,18 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from model import SHIPPED_MODEL  # noqa: E402
 from model.card import card_path, read_card, write_card  # noqa: E402
 from model.data import load_mnist  # noqa: E402
 from model.metrics import classification_report  # noqa: E402
 from model.preprocess import preprocess_mnist  # noqa: E402
 
-DEFAULT_MODEL = Path(__file__).parent / "saved" / "digits.keras"
-
 
 def evaluate(model_path):
     """The card's test figures, recomputed for the .keras model at model_path."""
-    import keras
+    from model.architectures import load_model
 
-    import model.architectures  # noqa: F401  (registers the custom layers before loading)
-
-    model = keras.models.load_model(model_path)
+    model = load_model(model_path)
     _, (x_test, y_test) = load_mnist(verbose=False)
     probabilities = model.predict(preprocess_mnist(x_test)[..., None], batch_size=1000, verbose=0)
     return classification_report(probabilities, y_test)
@@ -33,8 +30,8 @@ def evaluate(model_path):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m model.evaluate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
-                        help=f"the .keras model (default: {DEFAULT_MODEL})")
+    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL,
+                        help=f"the .keras model (default: {SHIPPED_MODEL})")
     parser.add_argument("--write", action="store_true",
                         help="store the recomputed figures in the model's card")
     args = parser.parse_args(argv)

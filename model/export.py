@@ -10,7 +10,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-DEFAULT_MODEL = Path(__file__).parent / "saved" / "digits.keras"
+from model import SHIPPED_MODEL  # noqa: E402
 
 
 def export_tflite(model, path):
@@ -26,17 +26,15 @@ def export_tflite(model, path):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m model.export", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
-                        help=f"the .keras model to export (default: {DEFAULT_MODEL})")
+    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL,
+                        help=f"the .keras model to export (default: {SHIPPED_MODEL})")
     parser.add_argument("--out", type=Path, default=None,
                         help="where to write the .tflite file (default: next to the model)")
     args = parser.parse_args(argv)
 
-    import keras
+    from model.architectures import load_model
 
-    import model.architectures  # noqa: F401  (registers the custom layers before loading)
-
-    export_tflite(keras.models.load_model(args.model), args.out or args.model.with_suffix(".tflite"))
+    export_tflite(load_model(args.model), args.out or args.model.with_suffix(".tflite"))
 
 
 if __name__ == "__main__":

@@ -12,24 +12,21 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from PIL import Image, UnidentifiedImageError  # noqa: E402
 
+from model import SHIPPED_MODEL  # noqa: E402
 from model.preprocess import EmptyDrawing, preprocess_image  # noqa: E402
-
-DEFAULT_MODEL = Path(__file__).parent / "saved" / "digits.keras"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m model.predict", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("images", nargs="+", type=Path, help="PNG, JPEG or WebP files")
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
-                        help=f"the .keras model (default: {DEFAULT_MODEL})")
+    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL,
+                        help=f"the .keras model (default: {SHIPPED_MODEL})")
     args = parser.parse_args(argv)
 
-    import keras
+    from model.architectures import load_model
 
-    import model.architectures  # noqa: F401  (registers the custom layers before loading)
-
-    model = keras.models.load_model(args.model)
+    model = load_model(args.model)
     failed = False
     for path in args.images:
         try:

@@ -16,6 +16,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from model import SHIPPED_MODEL  # noqa: E402
 from model import card as cards  # noqa: E402
 from model.architectures import ARCHITECTURES, build_augmentation  # noqa: E402
 from model.data import load_mnist  # noqa: E402
@@ -24,7 +25,7 @@ from model.export import export_tflite  # noqa: E402
 from model.metrics import classification_report  # noqa: E402
 from model.preprocess import BOX, SIZE, preprocess_mnist  # noqa: E402
 
-DEFAULT_OUT = Path(__file__).parent / "saved" / "digits.keras"
+DEFAULT_OUT = SHIPPED_MODEL
 # The tutorial's recipe for the MLP; the CNN trains longer, stopped early on validation loss.
 RECIPES = {
     "mlp": {"epochs": 5, "batch_size": 32, "validation": 0.0, "augment": False,

@@ -5,7 +5,8 @@ import pytest
 
 from model.card import read_card
 from model.data import load_mnist
-from model.evaluate import DEFAULT_MODEL, evaluate
+from model import SHIPPED_MODEL
+from model.evaluate import evaluate
 from model.preprocess import preprocess_mnist
 from webapp.classifier import DigitClassifier
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def keras_report():
-    return evaluate(DEFAULT_MODEL)
+    return evaluate(SHIPPED_MODEL)
 
 
 def test_model_shipped_accuracy_is_at_least_99_4(keras_report):
@@ -22,7 +23,7 @@ def test_model_shipped_accuracy_is_at_least_99_4(keras_report):
 
 
 def test_model_card_matches_the_recomputed_figures(keras_report):
-    card = read_card(DEFAULT_MODEL)
+    card = read_card(SHIPPED_MODEL)
     assert card["test_accuracy"] == pytest.approx(keras_report["test_accuracy"], abs=2e-4)
     # Recomputing may differ by a digit or two between CPUs (float summation order).
     difference = np.abs(np.array(card["confusion_matrix"]) - keras_report["confusion_matrix"])
@@ -31,19 +32,17 @@ def test_model_card_matches_the_recomputed_figures(keras_report):
                 "per_digit_accuracy", "versions"):
         assert key in card
     for plot in (".curves.png", ".confusion.png"):
-        assert DEFAULT_MODEL.with_suffix(plot).stat().st_size > 10_000
+        assert SHIPPED_MODEL.with_suffix(plot).stat().st_size > 10_000
 
 
 def test_model_litert_export_matches_keras_on_the_whole_test_set():
-    import keras
-
-    import model.architectures  # noqa: F401  (custom layers)
+    from model.architectures import load_model
 
     _, (x_test, _) = load_mnist(verbose=False)
     x = preprocess_mnist(x_test)
-    expected = keras.models.load_model(DEFAULT_MODEL).predict(x[..., None], batch_size=1000,
+    expected = load_model(SHIPPED_MODEL).predict(x[..., None], batch_size=1000,
                                                               verbose=0)
-    served = DigitClassifier(DEFAULT_MODEL.with_suffix(".tflite"))
+    served = DigitClassifier(SHIPPED_MODEL.with_suffix(".tflite"))
     got = np.stack([served.predict(image) for image in x])
     assert (got.argmax(axis=1) == expected.argmax(axis=1)).all()
     assert np.abs(got - expected).max() < 1e-4
