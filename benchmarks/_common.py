@@ -3,6 +3,7 @@
 import contextlib
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -141,6 +142,29 @@ def worker_pids(process):
     return children(gunicorn_master(process))
 
 
+def server_pids(process):
+    """The gunicorn master and its workers."""
+    master = gunicorn_master(process)
+    return [master, *children(master)]
+
+
+def cpu_seconds(pids):
+    """CPU time (user + system) these processes have used so far, in seconds; gone ones count 0."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def machine_busy_seconds():
+    """CPU time every process on the machine has used so far (all cores), from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid):
     """Resident memory of a process in MB (VmRSS from /proc/PID/status)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -179,7 +203,8 @@ def run_wrk(wrk, url, body, seconds, connections=16, content_type="image/png", t
     """POST body to url with wrk for some seconds: requests/s, latency percentiles and errors.
 
     Non-2xx answers ("Non-2xx or 3xx responses") and socket errors are counted separately;
-    latency_ms holds wrk's --latency percentiles p50, p75, p90 and p99; output is wrk's text.
+    latency_ms holds wrk's --latency percentiles p50, p75, p90 and p99; wrk_cpu_s the CPU
+    time wrk itself used; output is wrk's text.
     """
     workdir = Path(tempfile.mkdtemp(prefix="wrk-"))
     body_file, script = workdir / "body", workdir / "post.lua"
@@ -189,6 +214,7 @@ def run_wrk(wrk, url, body, seconds, connections=16, content_type="image/png", t
                       f'wrk.body = f:read("*a")\nf:close()\n')
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
                "-s", str(script), url]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     finally:
@@ -202,7 +228,9 @@ def run_wrk(wrk, url, body, seconds, connections=16, content_type="image/png", t
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                         out)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "wrk_cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
             "requests": int(re.search(r"(\d+) requests in", out).group(1)),
             "latency_ms": latency, "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
             "socket_errors": sum(map(int, sockets.groups())) if sockets else 0,
