@@ -7,10 +7,10 @@ import os
 
 # One worker process per core: a prediction is a millisecond of CPU, so more would only queue.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Sync workers: the fastest here (930 req/s vs 550 with gthread on 2 cores), right behind a
-# platform router or proxy that hands over whole requests. A browser talking to gunicorn
-# directly opens idle speculative connections that would hold a sync worker, so `make run` and
-# the browser tests add --threads 4 (gunicorn's gthread worker).
+# Sync workers: on 2 cores here they spent 2.35 ms of CPU per request against 2.91 ms with
+# gthread (800 vs 490 req/s); right behind a router or proxy that hands over whole requests.
+# A browser talking to gunicorn directly opens idle speculative connections that would hold a
+# sync worker, so `make run` and the browser tests add --threads 4 (gunicorn's gthread worker).
 threads = 1
 # A silent worker is stuck, not busy: replace it.
 timeout = 30
