@@ -47,9 +47,10 @@ def _levels_and_ink_table(image):
         image = image.convert("RGBA")
     if "A" in image.getbands():
         alpha = np.asarray(image.getchannel("A"))
-        if _median(_border(alpha)) < 128:
+        lowest = int(alpha.min())
+        if lowest < 255 and _median(_border(alpha)) < 128:
             return alpha, _ink_table(LEVELS)
-        if alpha.min() < 255:  # opaque background, some translucent ink: flatten
+        if lowest < 255:  # opaque background, some translucent ink: flatten
             image = Image.alpha_composite(Image.new("RGBA", image.size, "white"),
                                           image.convert("RGBA"))
     levels = np.asarray(image.convert("L"))
@@ -136,7 +137,7 @@ def preprocess_image(image):
     if box is None:
         raise EmptyDrawing(EMPTY_MESSAGE)
     left, top, right, bottom = box
-    return _fit(to_ink[levels[top:bottom, left:right]])
+    return _fit(to_ink.take(levels[top:bottom, left:right]))
 
 
 def preprocess_mnist(images):
