@@ -6,12 +6,13 @@ from flask import Blueprint, current_app, jsonify, request
 from model.preprocess import EmptyDrawing, preprocess_image
 from webapp.decoding import image_bytes_from_request, open_image
 from webapp.errors import ApiError
+from webapp.explain import occlusion_map
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def classify(data, config, classifier):
-    """Image bytes -> the contract's answer (decode, preprocess, infer)."""
+def classify(data, config, classifier, explain=False):
+    """Image bytes -> the contract's answer (decode, preprocess, infer), and why if asked."""
     image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
     try:
         x = preprocess_image(image)
@@ -19,12 +20,29 @@ def classify(data, config, classifier):
         raise ApiError(422, "empty_drawing", str(error))
     probabilities = classifier.predict(x)
     digit = int(np.argmax(probabilities))
-    return {
+    answer = {
         "digit": digit,
         "confidence": round(float(probabilities[digit]), 6),
         "probabilities": np.round(probabilities.astype(np.float64), 6).tolist(),
-        "input": np.round(x.astype(np.float64), 4).tolist(),
+        "input": _grid(x),
     }
+    if explain:
+        answer["explanation"] = _grid(occlusion_map(classifier.predict_many, x, probabilities))
+    return answer
+
+
+def _grid(image):
+    return np.round(image.astype(np.float64), 4).tolist()
+
+
+def wants_explanation():
+    """?explain=1 (or true/yes) asks for the occlusion map; absent, 0 or false does not."""
+    value = request.args.get("explain", "0").strip().lower()
+    if value in ("1", "true", "yes"):
+        return True
+    if value in ("0", "false", "no", ""):
+        return False
+    raise ApiError(400, "bad_parameter", f"explain must be 1 or 0, not {value[:20]!r}.")
 
 
 @bp.post("/predict")
@@ -32,8 +50,9 @@ def predict():
     classifier = current_app.extensions.get("classifier")
     if classifier is None:
         raise ApiError(503, "model_loading", "The model is not loaded yet. Try again in a moment.")
+    explain = wants_explanation()
     data = image_bytes_from_request(request, current_app.config["MAX_JSON_DEPTH"])
-    return jsonify(classify(data, current_app.config, classifier))
+    return jsonify(classify(data, current_app.config, classifier, explain))
 
 
 @bp.get("/health")

@@ -28,6 +28,11 @@ SPEC = {
             "post": {
                 "operationId": "predict",
                 "summary": "Classify one drawing",
+                "parameters": [{
+                    "name": "explain", "in": "query", "required": False,
+                    "description": "1 adds `explanation`: an occlusion map of why this digit.",
+                    "schema": {"type": "string", "enum": ["0", "1", "true", "false"]},
+                }],
                 "requestBody": {
                     "required": True,
                     "description": "A PNG, JPEG or WebP drawing of any reasonable size and look: "
@@ -99,6 +104,13 @@ SPEC = {
                               "items": {"type": "array", "items": UNIT,
                                         "minItems": 28, "maxItems": 28},
                               "description": "The preprocessed 28x28 image, ink = 1."},
+                    "explanation": {
+                        "type": "array", "minItems": 28, "maxItems": 28,
+                        "items": {"type": "array", "items": {"type": "number"},
+                                  "minItems": 28, "maxItems": 28},
+                        "description": "With ?explain=1: how much the digit's probability drops "
+                                       "when each region of `input` is hidden (negative: it "
+                                       "rises). Aligned with `input`."},
                 },
             },
             "Error": {
