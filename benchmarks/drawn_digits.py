@@ -41,11 +41,13 @@ def parse_args(argv=None):
                         "(default: the server's own default, model/saved/digits.tflite)")
     parser.add_argument("--seed", type=int, default=0,
                         help="fixes every drawing; same seed, same benchmark (default 0)")
-    parser.add_argument("--count", type=int, default=1600,
-                        help="drawings in all, split evenly over the sources (default 1600)")
-    parser.add_argument("--page-sample", type=int, default=100,
+    # 1,000 a source puts about 330 drawings in each look, width and size bucket, so the
+    # 1-point bucket rule is about 3 drawings, not one unlucky one.
+    parser.add_argument("--count", type=int, default=4000,
+                        help="drawings in all, split evenly over the sources (default 4000)")
+    parser.add_argument("--page-sample", type=int, default=200,
                         help="how many of them to also draw on the page with the mouse "
-                             "(default 100; 0 skips the page)")
+                             "(default 200; 0 skips the page)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "drawn",
                         help="folder for report.json and misread.png")
     parser.add_argument("--workers", type=int, default=4, help="API requests in flight")
