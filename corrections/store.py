@@ -18,6 +18,8 @@ from alembic.config import Config
 from corrections.schema import corrections
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Where the server keeps corrections when DATABASE_URL is not set: Flask's instance folder.
+DEFAULT_DATABASE = Path(__file__).resolve().parent.parent / "instance" / "feedback.sqlite3"
 BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for another's lock before giving up
 # Any constant: the PostgreSQL advisory lock that lets one process at a time migrate.
 MIGRATION_LOCK = 0x6469_6769

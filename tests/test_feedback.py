@@ -153,6 +153,7 @@ def test_feedback_bad_rate_setting_stops_the_app(tmp_path):
 def test_feedback_default_database_is_sqlite_in_the_instance_folder(feedback_app):
     url = database.default_url(feedback_app)
     assert url == f"sqlite:///{feedback_app.instance_path}/feedback.sqlite3"
+    assert url == f"sqlite:///{store.DEFAULT_DATABASE}"  # where model.feedback looks by default
 
 
 def test_health_reports_the_model_version(feedback_app, feedback_client):
