@@ -16,8 +16,9 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # Debian packages the tests need: Chromium for the browser tests (playwright install cannot
-# download here), handwriting and Hershey fonts for the drawn-digit benchmark's unseen writers.
-DEBIAN_PACKAGES := chromium hershey-fonts-data fonts-dkg-handwriting fonts-breip fonts-bwht \
+# download here), handwriting and Hershey fonts for the drawn-digit benchmark's unseen writers,
+# PostgreSQL's server for the storage tests (they start a throwaway cluster of their own).
+DEBIAN_PACKAGES := chromium postgresql hershey-fonts-data fonts-dkg-handwriting fonts-breip fonts-bwht \
 	fonts-humor-sans fonts-comic-neue fonts-rufscript fonts-kristi fonts-dancingscript \
 	fonts-kaushanscript fonts-ecolier-court fonts-klee
 

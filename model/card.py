@@ -53,6 +53,7 @@ def card_markdown(card):
         f"- **Test accuracy: {card['test_accuracy'] * 100:.2f} %** "
         f"({card['test_errors']} errors in {card['data']['test']:,})",
         f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
+        *_finetune_lines(card),
         "",
         "| digit | " + " | ".join(str(d) for d in range(10)) + " |",
         "|---" * 11 + "|",
@@ -67,6 +68,19 @@ def card_markdown(card):
     lines += [f"| **{d}** | " + " | ".join(str(v) for v in row) + " |"
               for d, row in enumerate(card["confusion_matrix"])]
     return "\n".join(lines) + "\n"
+
+
+def _finetune_lines(card):
+    tune = card.get("finetune")
+    if not tune:
+        return []
+    b, a = tune["before"], tune["after"]
+    return [f"- Version `{card['version']}`: fine-tuned from `{tune['base_version']}` on "
+            f"{tune['mnist_subset']:,} MNIST digits and {tune['corrections'] - tune['held_out']} "
+            f"corrections (weight {tune['feedback_weight']:g}); held-out corrections "
+            f"{b['held_out'] * 100:.1f} % -> {a['held_out'] * 100:.1f} %, MNIST test "
+            f"{b['mnist'] * 100:.2f} % -> {a['mnist'] * 100:.2f} %; "
+            f"{'promoted' if tune['promoted'] else 'not promoted'} ({tune['why']})"]
 
 
 def _drawn(data):

@@ -2,6 +2,8 @@
 
     python -m model.train                  # the shipped CNN
     python -m model.train --arch mlp       # the tutorial's MLP, for comparison
+    python -m model.train --finetune --feedback instance/feedback.sqlite3
+                                           # learn from people's corrections (model/finetune.py)
 """
 
 import argparse
@@ -58,18 +60,42 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=1234, help="random seed (default: 1234)")
     parser.add_argument("--no-export", action="store_true",
                         help="do not write the .tflite file the server loads")
-    return parser.parse_args(argv)
+    tune = parser.add_argument_group("fine-tuning on corrections (--finetune)")
+    tune.add_argument("--finetune", action="store_true",
+                      help="fine-tune --base on MNIST plus --feedback, write a new version, "
+                           "promote it only if better (see model/finetune.py)")
+    tune.add_argument("--feedback", default=None,
+                      help="the corrections: a database URL, a SQLite file or an exported .npz")
+    tune.add_argument("--base", type=Path, default=DEFAULT_OUT,
+                      help=f"the model to start from; promotion replaces its files "
+                           f"(default: {DEFAULT_OUT})")
+    tune.add_argument("--versions-dir", type=Path, default=DEFAULT_OUT.parent / "versions",
+                      help="where every fine-tuned version is kept (default: model/saved/versions)")
+    tune.add_argument("--feedback-weight", type=float, default=1.0,
+                      help="weight of a correction against an MNIST digit (default: 1; more learns "
+                           "few corrections faster but forgets more of MNIST)")
+    tune.add_argument("--holdout", type=float, default=0.25,
+                      help="share of the corrections kept out to judge the new model (default 0.25)")
+    tune.add_argument("--mnist-subset", type=int, default=12000,
+                      help="MNIST training digits mixed in, so the model does not forget "
+                           "(default: 12000)")
+    tune.add_argument("--learning-rate", type=float, default=1e-4,
+                      help="fine-tuning learning rate (default: 1e-4); --epochs defaults to 2")
+    args = parser.parse_args(argv)
+    if args.finetune and not args.feedback:
+        parser.error("--finetune needs --feedback (a database URL, a SQLite file or an .npz)")
+    return args
 
 
-def to_dataset(x, y, batch_size, augment, seed):
-    """Batches of (image, one-hot label); augmentation runs in the input pipeline only."""
-    ds = tf.data.Dataset.from_tensor_slices((x, y))
+def to_dataset(x, y, batch_size, augment, seed, weights=None):
+    """Batches of (image, one-hot label[, weight]); augmentation runs in the input pipeline only."""
+    ds = tf.data.Dataset.from_tensor_slices((x, y) if weights is None else (x, y, weights))
     if augment:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
     if augment:
         augmentation = build_augmentation()
-        ds = ds.map(lambda a, b: (augmentation(a, training=True), b),
+        ds = ds.map(lambda a, *rest: (augmentation(a, training=True), *rest),
                     num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
@@ -163,7 +189,13 @@ def train(args):
 
 
 def main(argv=None):
-    train(parse_args(argv))
+    args = parse_args(argv)
+    if args.finetune:
+        from model.finetune import finetune
+
+        finetune(args)
+    else:
+        train(args)
 
 
 if __name__ == "__main__":

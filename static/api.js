@@ -2,6 +2,7 @@
 
 // Resolved against this module, not the page, so the app also works under a URL prefix.
 const PREDICT_URL = new URL('../api/predict', import.meta.url);
+const FEEDBACK_URL = new URL('../api/feedback', import.meta.url);
 
 const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.';
 
@@ -28,35 +29,55 @@ export class ApiError extends Error {
  * @throws {ApiError} when the server cannot be reached or refuses the drawing
  */
 export async function predict(image) {
+  const body = await send(PREDICT_URL, { headers: { 'Content-Type': 'image/png' }, body: image });
+  if (!body || !Array.isArray(body.probabilities) || body.probabilities.length !== 10) {
+    throw new ApiError('The server sent an answer this page does not understand.', {
+      code: 'bad_answer',
+    });
+  }
+  return body;
+}
+
+/**
+ * Tell the server which digit a drawing really was; it keeps both to retrain the model.
+ *
+ * @param {Blob} image the drawing as a PNG
+ * @param {number} label the digit the person says it is, 0 to 9
+ * @returns {Promise<{id: number}>} the stored correction's id
+ * @throws {ApiError} when the server cannot be reached or refuses the correction
+ */
+export async function sendCorrection(image, label) {
+  const form = new FormData();
+  form.append('image', image, 'drawing.png');
+  form.append('label', String(label));
+  return send(FEEDBACK_URL, { body: form });
+}
+
+/** POST, then the JSON answer; any failure becomes an ApiError with a sentence for people. */
+async function send(url, { headers = {}, body }) {
   let response;
   try {
-    response = await fetch(PREDICT_URL, {
+    response = await fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'image/png', Accept: 'application/json' },
-      body: image,
+      headers: { ...headers, Accept: 'application/json' },
+      body,
     });
   } catch {
     throw new ApiError(NETWORK_MESSAGE, { code: 'network' });
   }
 
-  let body = null;
+  let answer = null;
   try {
-    body = await response.json();
+    answer = await response.json();
   } catch {
     // Not JSON: a proxy's error page or a cut connection; the status says enough.
   }
   if (!response.ok) {
-    const error = body && body.error ? body.error : {};
+    const error = answer && answer.error ? answer.error : {};
     const message =
       error.message ||
       `The server could not answer (HTTP ${response.status}). Please try again in a moment.`;
     throw new ApiError(message, { status: response.status, code: error.code });
   }
-  if (!body || !Array.isArray(body.probabilities) || body.probabilities.length !== 10) {
-    throw new ApiError('The server sent an answer this page does not understand.', {
-      status: response.status,
-      code: 'bad_answer',
-    });
-  }
-  return body;
+  return answer;
 }

@@ -1,6 +1,6 @@
 // Wiring: strokes in, predictions out, with one request in flight and no stale answers.
 
-import { predict } from './api.js';
+import { predict, sendCorrection } from './api.js';
 import { createPad } from './canvas.js';
 import * as ui from './ui.js';
 
@@ -20,6 +20,17 @@ ui.bindControls({
   undo() {
     if (pad.undo()) drawingChanged();
   },
+});
+
+ui.bindCorrection(async (digit) => {
+  const asked = version;
+  ui.showCorrectionSending();
+  try {
+    await sendCorrection(pad.toPNG(), digit);
+    if (asked === version) ui.showCorrectionThanks(digit);
+  } catch (error) {
+    if (asked === version) ui.showCorrectionError(readable(error));
+  }
 });
 
 function drawingChanged() {
@@ -45,12 +56,7 @@ async function askForPrediction() {
     const result = await predict(pad.toPNG());
     if (asked === version) ui.showResult(result);
   } catch (error) {
-    // ApiError messages are written for people; anything else gets a generic sentence.
-    const message =
-      error.name === 'ApiError'
-        ? error.message
-        : 'Something went wrong on this page. Please try again.';
-    if (asked === version) ui.showError(message);
+    if (asked === version) ui.showError(readable(error));
   } finally {
     inFlight = false;
     ui.showBusy(false);
@@ -59,4 +65,11 @@ async function askForPrediction() {
       if (!pad.isEmpty()) askForPrediction();
     }
   }
+}
+
+function readable(error) {
+  // ApiError messages are written for people; anything else gets a generic sentence.
+  return error.name === 'ApiError'
+    ? error.message
+    : 'Something went wrong on this page. Please try again.';
 }

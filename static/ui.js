@@ -16,6 +16,9 @@ const bars = Array.from({ length: 10 }, (_, digit) => {
   const bar = byTestId(`prob-${digit}`);
   return { bar, fill: bar.querySelector('.bar__fill'), value: bar.querySelector('.bar__value') };
 });
+const correction = byTestId('correction');
+const correctionStatus = byTestId('correction-status');
+const correctButtons = Array.from({ length: 10 }, (_, digit) => byTestId(`correct-${digit}`));
 
 const IDLE_MESSAGE = 'Draw a digit to begin.';
 // Below this the answer is a guess between the two likeliest digits, and we say so.
@@ -45,6 +48,51 @@ export function bindControls({ clear, undo }) {
 }
 
 /**
+ * Call onCorrect(digit) when the person presses one of the "Wrong? It was ..." buttons.
+ *
+ * @param {function(number): void} onCorrect what pressing digit N does
+ */
+export function bindCorrection(onCorrect) {
+  correctButtons.forEach((button, digit) => {
+    button.addEventListener('click', () => onCorrect(digit));
+  });
+}
+
+/** A correction is on its way: the buttons wait, so one press sends one correction. */
+export function showCorrectionSending() {
+  setCorrectionButtons(false);
+  setCorrectionStatus('Sending…', false);
+}
+
+/**
+ * The server kept the correction: say thank you; the buttons stay off for this drawing.
+ *
+ * @param {number} digit the digit the person pressed
+ */
+export function showCorrectionThanks(digit) {
+  setCorrectionStatus(`Thank you! Kept as a ${digit}, to teach the model.`, false);
+}
+
+/**
+ * The correction was not kept: say why, and let the person try again.
+ *
+ * @param {string} message what went wrong, for people
+ */
+export function showCorrectionError(message) {
+  setCorrectionButtons(true);
+  setCorrectionStatus(message, true);
+}
+
+function setCorrectionButtons(enabled) {
+  for (const button of correctButtons) button.disabled = !enabled;
+}
+
+function setCorrectionStatus(text, isError) {
+  correctionStatus.classList.toggle('status--error', isError);
+  correctionStatus.textContent = text;
+}
+
+/**
  * Show an answer of POST /api/predict: the digit, the bars, the preview and a sentence.
  *
  * @param {{digit: ?number, confidence: number, probabilities: number[], input: number[][]}}
@@ -63,6 +111,10 @@ export function showResult(result) {
   statusLine.classList.remove('status--error');
   const confidence = result.confidence ?? ranked[0].probability;
   statusLine.textContent = describe(winner, confidence, ranked);
+  // A new answer is for a new drawing: it can be corrected afresh.
+  correction.hidden = false;
+  setCorrectionButtons(true);
+  setCorrectionStatus('', false);
 }
 
 function describe(winner, confidence, ranked) {
@@ -106,6 +158,7 @@ export function reset() {
 }
 
 function clearAnswer() {
+  correction.hidden = true;
   prediction.textContent = '';
   for (let digit = 0; digit < 10; digit += 1) setBar(digit, 0, false);
   drawPreview(null);

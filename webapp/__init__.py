@@ -1,5 +1,6 @@
 """Flask application factory for the digit recognizer."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -14,6 +15,10 @@ DEFAULTS = {
     "MAX_FORM_PARTS": 16,  # the form needs one file
     "MAX_JSON_DEPTH": 8,  # {"image": "..."} is 1 deep
     "PROXY_FIX": 0,  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    # Where corrections go: None is SQLite in the instance folder; postgresql://... for many
+    # machines. DATABASE_URL (the usual name) or DIGITS_DATABASE_URL sets it.
+    "DATABASE_URL": None,
+    "FEEDBACK_RATE": "30/minute",  # corrections per client per worker; more is 429
 }
 
 
@@ -22,16 +27,19 @@ def create_app(test_config=None):
     app = Flask(__name__, static_folder=str(ROOT / "static"),
                 template_folder=str(ROOT / "templates"))
     app.config.from_mapping(DEFAULTS)
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env("DIGITS")
     if test_config:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # keep answers in the contract's order
 
-    from webapp import api, errors, openapi, pages, security, serving
+    from webapp import api, errors, feedback, openapi, pages, security, serving
 
     errors.init_app(app)
     security.init_app(app)
     serving.init_app(app)
+    feedback.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)

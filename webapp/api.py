@@ -1,4 +1,4 @@
-"""The JSON API: POST /api/predict and GET /api/health."""
+"""The JSON API: POST /api/predict and GET /api/health (POST /api/feedback: feedback.py)."""
 
 import numpy as np
 from flask import Blueprint, current_app, jsonify, request
@@ -11,14 +11,19 @@ from webapp.explain import occlusion_map
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def classify(data, config, classifier, explain=False):
-    """Image bytes -> the contract's answer (decode, preprocess, infer), and why if asked."""
+def infer(data, config, classifier):
+    """Image bytes -> (the exact 28x28 input the model saw, its 10 probabilities)."""
     image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
     try:
         x = preprocess_image(image)
     except EmptyDrawing as error:
         raise ApiError(422, "empty_drawing", str(error))
-    probabilities = classifier.predict(x)
+    return x, classifier.predict(x)
+
+
+def classify(data, config, classifier, explain=False):
+    """Image bytes -> the contract's answer (decode, preprocess, infer), and why if asked."""
+    x, probabilities = infer(data, config, classifier)
     digit = int(np.argmax(probabilities))
     answer = {
         "digit": digit,
@@ -45,11 +50,17 @@ def wants_explanation():
     raise ApiError(400, "bad_parameter", f"explain must be 1 or 0, not {value[:20]!r}.")
 
 
-@bp.post("/predict")
-def predict():
+def loaded_classifier():
+    """The app's classifier; 503 model_loading until it is there."""
     classifier = current_app.extensions.get("classifier")
     if classifier is None:
         raise ApiError(503, "model_loading", "The model is not loaded yet. Try again in a moment.")
+    return classifier
+
+
+@bp.post("/predict")
+def predict():
+    classifier = loaded_classifier()
     explain = wants_explanation()
     data = image_bytes_from_request(request, current_app.config["MAX_JSON_DEPTH"])
     return jsonify(classify(data, current_app.config, classifier, explain))

@@ -66,7 +66,16 @@ class DigitClassifier:
                 out[k] = self._interpreter.get_tensor(self._output)[0]
         return out
 
+    @property
+    def version(self):
+        """The card's version (model.train --finetune writes one), else its name and date."""
+        if "version" in self.card:
+            return self.card["version"]
+        created = "".join(ch for ch in self.card.get("created", "") if ch.isdigit())[:14]
+        return f"{self.card.get('name', self.path.stem)}-{created or 'unknown'}"
+
     def describe(self):
         """What /api/health says about the model."""
-        return {key: self.card[key] for key in ("name", "arch", "created", "test_accuracy")
-                if key in self.card}
+        summary = {key: self.card[key] for key in ("name", "arch", "created", "test_accuracy")
+                   if key in self.card}
+        return {**summary, "version": self.version}

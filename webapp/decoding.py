@@ -48,6 +48,11 @@ def image_bytes_from_request(request, max_json_depth):
 
 
 def _from_json(body, max_depth):
+    return image_from_payload(json_payload(body, max_depth))
+
+
+def json_payload(body, max_depth):
+    """The JSON object of a request body; 400 unless it is valid, shallow enough and an object."""
     try:
         payload = json.loads(body.decode("utf-8"))
         too_deep = _json_depth(payload, max_depth) > max_depth
@@ -62,6 +67,11 @@ def _from_json(body, max_depth):
                        'Send {"image": "<base64 PNG>"}.')
     if not isinstance(payload, dict):
         raise ApiError(400, "bad_json", 'The JSON body must be an object: {"image": "<base64 PNG>"}.')
+    return payload
+
+
+def image_from_payload(payload):
+    """The image's bytes from a JSON object's "image" field."""
     if "image" not in payload:
         raise ApiError(400, "missing_image", 'The JSON object has no "image" field.')
     image = payload["image"]

@@ -6,10 +6,24 @@ bp = Blueprint("openapi", __name__, url_prefix="/api")
 
 BINARY = {"type": "string", "format": "binary"}
 UNIT = {"type": "number", "minimum": 0, "maximum": 1}
+LABEL = {"type": "integer", "minimum": 0, "maximum": 9}
 
 
 def _json(schema, description):
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _drawing_content(json_schema, form_fields):
+    """The three request forms of a drawing: JSON, a multipart file (plus fields), raw bytes."""
+    return {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{json_schema}"}},
+        "multipart/form-data": {
+            "schema": {"type": "object", "required": ["image", *form_fields],
+                       "properties": {"image": BINARY, **form_fields}},
+            "encoding": {"image": {"contentType": "image/png, image/jpeg, image/webp"}},
+        },
+        **{f"image/{fmt}": {"schema": BINARY} for fmt in ("png", "jpeg", "webp")},
+    }
 
 
 def _error(name):
@@ -37,18 +51,7 @@ SPEC = {
                     "required": True,
                     "description": "A PNG, JPEG or WebP drawing of any reasonable size and look: "
                                    "as JSON, as a multipart file field, or as the raw bytes.",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/ImageJson"}},
-                        "multipart/form-data": {
-                            "schema": {"type": "object", "required": ["image"],
-                                       "properties": {"image": BINARY}},
-                            "encoding": {"image": {
-                                "contentType": "image/png, image/jpeg, image/webp"}},
-                        },
-                        "image/png": {"schema": BINARY},
-                        "image/jpeg": {"schema": BINARY},
-                        "image/webp": {"schema": BINARY},
-                    },
+                    "content": _drawing_content("ImageJson", {}),
                 },
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Prediction"},
@@ -58,6 +61,37 @@ SPEC = {
                     "415": _error("UnsupportedMediaType"),
                     "422": _error("EmptyDrawing"),
                     "503": _error("ModelLoading"),
+                },
+            },
+        },
+        "/api/feedback": {
+            "post": {
+                "operationId": "feedback",
+                "summary": "Store a correction: the drawing and the digit it really was",
+                "description": "Stores the image, the 28x28 input, the label, the model's answer, "
+                               "probabilities and version, and the time; nothing about the "
+                               "client. Limited per client (FEEDBACK_RATE, per worker).",
+                "parameters": [{
+                    "name": "label", "in": "query", "required": False,
+                    "schema": LABEL,
+                    "description": "The digit, for raw image bodies (JSON and forms carry it).",
+                }],
+                "requestBody": {
+                    "required": True,
+                    "description": "The drawing in any form /api/predict accepts, plus label.",
+                    "content": _drawing_content("CorrectionJson", {"label": LABEL}),
+                },
+                "responses": {
+                    "201": _json({"type": "object", "required": ["id"],
+                                  "additionalProperties": False,
+                                  "properties": {"id": {"type": "integer"}}},
+                                 "Stored; the correction's id."),
+                    "400": _error("BadRequest"),
+                    "413": _error("TooLarge"),
+                    "415": _error("UnsupportedMediaType"),
+                    "422": _error("EmptyDrawing"),
+                    "429": _error("RateLimited"),
+                    "503": _error("Unavailable"),
                 },
             },
         },
@@ -89,6 +123,16 @@ SPEC = {
                     "type": "string",
                     "description": "A data URL (data:image/png;base64,...) or bare base64.",
                 }},
+            },
+            "CorrectionJson": {
+                "type": "object",
+                "required": ["image", "label"],
+                "properties": {
+                    "image": {"type": "string",
+                              "description": "A data URL (data:image/png;base64,...) or bare "
+                                             "base64."},
+                    "label": LABEL,
+                },
             },
             "Prediction": {
                 "type": "object",
@@ -129,7 +173,11 @@ SPEC = {
                 "required": ["status"],
                 "properties": {
                     "status": {"type": "string", "enum": ["ok"]},
-                    "model": {"type": "object", "description": "The model card's summary."},
+                    "model": {"type": "object", "description": "The model card's summary.",
+                              "properties": {"version": {
+                                  "type": "string",
+                                  "description": "The model in service (stored with each "
+                                                 "correction)."}}},
                 },
             },
             "Loading": {
@@ -146,6 +194,8 @@ SPEC = {
                 ("UnsupportedMediaType", "Unsupported content type or image format."),
                 ("EmptyDrawing", "A valid image with nothing to classify (empty_drawing)."),
                 ("ModelLoading", "The model is not loaded yet (model_loading)."),
+                ("RateLimited", "Too many requests from this client (rate_limited)."),
+                ("Unavailable", "The model is loading, or storage is down (storage_unavailable)."),
             ]
         },
     },

@@ -17,11 +17,18 @@ document.addEventListener('securitypolicyviolation', (event) => {
 
 
 @pytest.fixture(scope="session")
-def server():
+def server_database(tmp_path_factory):
+    """The SQLite URL where the e2e server stores corrections."""
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'feedback.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def server(server_database):
     """Base URL of the Procfile's gunicorn, served to a browser as `make run` does."""
     # Threads, so Chromium's idle speculative connections cannot hold the worker; one worker,
     # the tests draw one digit at a time. The environment (DIGITS_MODEL_PATH...) passes through.
-    with procfile_server(workers=1, env={"GUNICORN_CMD_ARGS": "--threads 4"}) as (_, url):
+    env = {"GUNICORN_CMD_ARGS": "--threads 4", "DATABASE_URL": server_database}
+    with procfile_server(workers=1, env=env) as (_, url):
         yield url
 
 

@@ -1,0 +1,126 @@
+"""Open the corrections database, bring its schema up to date, write and read corrections.
+
+SQLite (the default, one file) or PostgreSQL (DATABASE_URL=postgresql://...), through
+SQLAlchemy Core. SQLite runs in WAL mode with a busy timeout, so several gunicorn workers can
+write at once: a writer waits for the lock instead of failing.
+"""
+
+import contextlib
+import fcntl
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from corrections.schema import corrections
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Where the server keeps corrections when DATABASE_URL is not set: Flask's instance folder.
+DEFAULT_DATABASE = Path(__file__).resolve().parent.parent / "instance" / "feedback.sqlite3"
+BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for another's lock before giving up
+# Any constant: the PostgreSQL advisory lock that lets one process at a time migrate.
+MIGRATION_LOCK = 0x6469_6769
+
+
+def database_url(url):
+    """A SQLAlchemy URL from a DATABASE_URL: postgres:// and postgresql:// use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def open_engine(url):
+    """An engine for the URL; for SQLite, every connection in WAL mode with a busy timeout."""
+    url = sa.make_url(database_url(url))
+    if url.get_backend_name() != "sqlite":
+        # pre_ping: a server restarted since the last request costs a retry, not an error.
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @sa.event.listens_for(engine, "connect")
+    def wal_and_busy_timeout(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        # WAL: readers never block the writer; writers queue on the lock for up to the timeout.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return engine
+
+
+def migrate(url):
+    """Bring the schema to the newest migration; safe when several processes start at once."""
+    engine = open_engine(url)
+    try:
+        with _migration_lock(engine) as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection  # env.py migrates on this connection
+            command.upgrade(config, "head")
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def _migration_lock(engine):
+    """A connection held while no other process migrates the same database."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(sa.select(sa.func.pg_advisory_lock(MIGRATION_LOCK)))
+            connection.commit()
+            try:
+                yield connection
+            finally:
+                connection.rollback()
+                connection.execute(sa.select(sa.func.pg_advisory_unlock(MIGRATION_LOCK)))
+                connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        with engine.connect() as connection:
+            yield connection
+        return
+    # SQLite: a lock file next to the database; only processes on this machine can share it.
+    with open(f"{database}.migrate-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with engine.connect() as connection:
+            yield connection
+
+
+def input_to_bytes(x):
+    """The 28x28 input as float32 little-endian bytes (exact, 3,136 bytes)."""
+    return np.asarray(x, dtype="<f4").reshape(28, 28).tobytes()
+
+
+def input_from_bytes(data):
+    """The float32 (28, 28) array stored by input_to_bytes."""
+    return np.frombuffer(data, dtype="<f4").reshape(28, 28).astype(np.float32)
+
+
+def add_correction(engine, *, image, x, label, predicted, probabilities, model_version):
+    """Store one correction; returns its id."""
+    row = {
+        "created_at": datetime.now(timezone.utc),
+        "label": int(label),
+        "predicted": int(predicted),
+        "probabilities": [float(p) for p in probabilities],
+        "model_version": str(model_version),
+        "image": bytes(image),
+        "input": input_to_bytes(x),
+    }
+    with engine.begin() as connection:
+        return connection.execute(sa.insert(corrections).values(row)).inserted_primary_key[0]
+
+
+def read_corrections(engine):
+    """Every stored correction, oldest first, as dicts (input as a float32 (28, 28) array)."""
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(corrections).order_by(corrections.c.id)).mappings()
+        return [{**row, "input": input_from_bytes(row["input"])} for row in rows]

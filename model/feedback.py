@@ -1,0 +1,103 @@
+"""The corrections people sent, as a data set for retraining.
+
+    python -m model.feedback export                          # default database -> runs/feedback/
+    python -m model.feedback export --database postgresql://... --out some/folder
+
+Writes corrections.npz (x: the 28x28 inputs the model saw, y: the labels people gave,
+predicted: what the model had answered, ids, model_version) and corrections.png, a contact
+sheet of every correction with its label and the model's answer, to look at before training.
+"""
+
+import argparse
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from PIL import Image, ImageDraw
+
+from corrections import store
+
+TILE = 56  # px per correction on the contact sheet: the 28x28 input at 2x
+
+
+def database_from(source):
+    """A SQLAlchemy URL from a URL or a path to a SQLite file."""
+    return source if "://" in source else f"sqlite:///{Path(source).resolve()}"
+
+
+def load_corrections(source):
+    """(x float32 (N, 28, 28), y int64 (N,), predicted int64 (N,)) from a database or an .npz."""
+    source = str(source)
+    if source.endswith(".npz"):
+        with np.load(source) as data:
+            return data["x"], data["y"], data["predicted"]
+    x, y, predicted, _ = as_arrays(read_rows(database_from(source)))
+    return x, y, predicted
+
+
+def read_rows(url):
+    """Every stored correction of the database at url."""
+    engine = store.open_engine(url)
+    try:
+        return store.read_corrections(engine)
+    except sa.exc.SQLAlchemyError as error:
+        raise SystemExit(f"Could not read corrections from {engine.url!r} ({error.orig or error}). "
+                         "Is it the database the server writes to (DATABASE_URL)?") from None
+    finally:
+        engine.dispose()
+
+
+def as_arrays(rows):
+    """Rows -> inputs, labels, the model's answers and ids, as numpy arrays."""
+    x = np.stack([r["input"] for r in rows]) if rows else np.zeros((0, 28, 28), np.float32)
+    columns = [np.array([r[key] for r in rows], dtype=np.int64)
+               for key in ("label", "predicted", "id")]
+    return (x, *columns)
+
+
+def export(url, out):
+    """Write corrections.npz and corrections.png to folder out; returns how many."""
+    rows = read_rows(url)
+    x, y, predicted, ids = as_arrays(rows)
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out / "corrections.npz", x=x, y=y, predicted=predicted, ids=ids,
+                        model_version=np.array([r["model_version"] for r in rows], dtype=str))
+    contact_sheet(x, y, predicted).save(out / "corrections.png")
+    return len(rows)
+
+
+def contact_sheet(x, y, predicted, columns=16):
+    """Every input with 'label (model's answer)' under it, ink dark on white."""
+    rows = max(1, math.ceil(len(x) / columns))
+    sheet = Image.new("L", (columns * TILE, rows * (TILE + 12)), 255)
+    pen = ImageDraw.Draw(sheet)
+    for i, (image, label, answer) in enumerate(zip(x, y, predicted)):
+        left, top = (i % columns) * TILE, (i // columns) * (TILE + 12)
+        tile = Image.fromarray(np.uint8(255 - 255 * np.clip(image, 0, 1)), "L")
+        sheet.paste(tile.resize((TILE, TILE), Image.Resampling.NEAREST), (left, top))
+        pen.text((left + 4, top + TILE), f"{label} (said {answer})", fill=0)
+    return sheet
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m model.feedback", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    export_parser = commands.add_parser("export", help="write corrections.npz and .png")
+    export_parser.add_argument(
+        "--database", default=os.environ.get("DATABASE_URL") or str(store.DEFAULT_DATABASE),
+        help="a database URL or a SQLite file (default: $DATABASE_URL, else the server's "
+             f"default, {store.DEFAULT_DATABASE})")
+    export_parser.add_argument("--out", type=Path, default=Path("runs") / "feedback",
+                               help="folder for corrections.npz and corrections.png "
+                                    "(default: runs/feedback)")
+    args = parser.parse_args(argv)
+    count = export(database_from(args.database), args.out)
+    print(f"Exported {count} corrections to {args.out / 'corrections.npz'} and "
+          f"{args.out / 'corrections.png'}.")
+
+
+if __name__ == "__main__":
+    main()
