@@ -16,43 +16,64 @@ def _error(name):
     return {"$ref": f"#/components/responses/{name}"}
 
 
+# Both endpoints take a drawing the same three ways.
+DRAWING = {
+    "required": True,
+    "description": "A PNG, JPEG or WebP drawing of any reasonable size and look: "
+                   "as JSON, as a multipart file field, or as the raw bytes.",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/ImageJson"}},
+        "multipart/form-data": {
+            "schema": {"type": "object", "required": ["image"], "properties": {"image": BINARY}},
+            "encoding": {"image": {"contentType": "image/png, image/jpeg, image/webp"}},
+        },
+        "image/png": {"schema": BINARY},
+        "image/jpeg": {"schema": BINARY},
+        "image/webp": {"schema": BINARY},
+    },
+}
+REFUSALS = {"400": _error("BadRequest"), "413": _error("TooLarge"),
+            "415": _error("UnsupportedMediaType"), "503": _error("ModelLoading")}
+DIGIT = {"type": "integer", "minimum": 0, "maximum": 9}
+PROBABILITIES = {"type": "array", "items": UNIT, "minItems": 10, "maxItems": 10,
+                 "description": "Softmax output, index = digit."}
+INPUT = {"type": "array", "minItems": 28, "maxItems": 28,
+         "items": {"type": "array", "items": UNIT, "minItems": 28, "maxItems": 28},
+         "description": "The preprocessed 28x28 image, ink = 1."}
+
 SPEC = {
     "openapi": "3.0.3",
     "info": {
         "title": "Handwritten digit recognizer",
         "version": "1.0.0",
-        "description": "Classifies one drawn digit. Every error body has the shape of Error.",
+        "description": "Classifies one drawn digit, or reads a whole number. Every error body "
+                       "has the shape of Error.",
     },
     "paths": {
         "/api/predict": {
             "post": {
                 "operationId": "predict",
                 "summary": "Classify one drawing",
-                "requestBody": {
-                    "required": True,
-                    "description": "A PNG, JPEG or WebP drawing of any reasonable size and look: "
-                                   "as JSON, as a multipart file field, or as the raw bytes.",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/ImageJson"}},
-                        "multipart/form-data": {
-                            "schema": {"type": "object", "required": ["image"],
-                                       "properties": {"image": BINARY}},
-                            "encoding": {"image": {
-                                "contentType": "image/png, image/jpeg, image/webp"}},
-                        },
-                        "image/png": {"schema": BINARY},
-                        "image/jpeg": {"schema": BINARY},
-                        "image/webp": {"schema": BINARY},
-                    },
-                },
+                "requestBody": DRAWING,
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Prediction"},
                                  "The digit, its probabilities and the 28x28 input the model saw."),
-                    "400": _error("BadRequest"),
-                    "413": _error("TooLarge"),
-                    "415": _error("UnsupportedMediaType"),
                     "422": _error("EmptyDrawing"),
-                    "503": _error("ModelLoading"),
+                    **REFUSALS,
+                },
+            },
+        },
+        "/api/read": {
+            "post": {
+                "operationId": "read",
+                "summary": "Read a whole number: each digit, left to right",
+                "requestBody": DRAWING,
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Reading"},
+                                 "The number and, for each digit, the answer /api/predict "
+                                 "would give for it alone, and its box in the drawing."),
+                    "422": _error("Unreadable"),
+                    **REFUSALS,
                 },
             },
         },
@@ -89,16 +110,30 @@ SPEC = {
                 "type": "object",
                 "required": ["digit", "confidence", "probabilities", "input"],
                 "additionalProperties": False,
+                "properties": {"digit": DIGIT, "confidence": UNIT, "probabilities": PROBABILITIES,
+                               "input": INPUT},
+            },
+            "Reading": {
+                "type": "object",
+                "required": ["number", "digits"],
+                "additionalProperties": False,
                 "properties": {
-                    "digit": {"type": "integer", "minimum": 0, "maximum": 9},
-                    "confidence": UNIT,
-                    "probabilities": {"type": "array", "items": UNIT, "minItems": 10,
-                                      "maxItems": 10,
-                                      "description": "Softmax output, index = digit."},
-                    "input": {"type": "array", "minItems": 28, "maxItems": 28,
-                              "items": {"type": "array", "items": UNIT,
-                                        "minItems": 28, "maxItems": 28},
-                              "description": "The preprocessed 28x28 image, ink = 1."},
+                    "number": {"type": "string", "pattern": "^[0-9?]{1,20}$",
+                               "description": "The digits read, left to right."},
+                    "digits": {"type": "array", "minItems": 1, "maxItems": 20,
+                               "items": {"$ref": "#/components/schemas/ReadDigit"}},
+                },
+            },
+            "ReadDigit": {
+                "type": "object",
+                "required": ["digit", "confidence", "probabilities", "box", "input"],
+                "additionalProperties": False,
+                "properties": {
+                    "digit": DIGIT, "confidence": UNIT, "probabilities": PROBABILITIES,
+                    "box": {"type": "array", "minItems": 4, "maxItems": 4,
+                            "items": {"type": "integer", "minimum": 0},
+                            "description": "[x, y, width, height] in the drawing's pixels."},
+                    "input": INPUT,
                 },
             },
             "Error": {
@@ -133,6 +168,8 @@ SPEC = {
                 ("TooLarge", "The body or the image (its pixels or sides) is too large."),
                 ("UnsupportedMediaType", "Unsupported content type or image format."),
                 ("EmptyDrawing", "A valid image with nothing to classify (empty_drawing)."),
+                ("Unreadable", "A valid image with no ink (empty_drawing), or more than 20 "
+                               "digits or 100 pieces of ink (too_many_digits)."),
                 ("ModelLoading", "The model is not loaded yet (model_loading)."),
             ]
         },
