@@ -22,7 +22,7 @@ document.addEventListener('DOMContentLoaded', () => {
     if (strokeEnd === null || prediction.textContent === '') return;
     const now = performance.now();
     const request = performance.getEntriesByType('resource')
-      .filter((entry) => entry.name.endsWith('/api/predict')).at(-1);
+      .filter((entry) => entry.name.endsWith('/api/read')).at(-1);
     window.__latencies.push(now - strokeEnd);
     window.__answers.push(prediction.textContent);
     window.__parts.push(request

@@ -1,7 +1,8 @@
 // Talking to the server: one function per endpoint, errors turned into readable sentences.
 
 // Resolved against this module, not the page, so the app also works under a URL prefix.
-const PREDICT_URL = new URL('../api/predict', import.meta.url);
+// The page reads numbers; with one digit drawn, its answer is /api/predict's.
+const READ_URL = new URL('../api/read', import.meta.url);
 
 const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.';
 
@@ -20,17 +21,17 @@ export class ApiError extends Error {
 }
 
 /**
- * Ask the model which digit a drawing shows.
+ * Ask the model which number a drawing shows: each digit, left to right.
  *
  * @param {Blob} image the drawing as a PNG
- * @returns {Promise<{digit: ?number, confidence: number, probabilities: number[],
- *   input: number[][]}>} the contract's answer
+ * @returns {Promise<{number: string, digits: {digit: ?number, confidence: number,
+ *   probabilities: number[], box: number[], input: number[][]}[]}>} the contract's answer
  * @throws {ApiError} when the server cannot be reached or refuses the drawing
  */
-export async function predict(image) {
+export async function read(image) {
   let response;
   try {
-    response = await fetch(PREDICT_URL, {
+    response = await fetch(READ_URL, {
       method: 'POST',
       headers: { 'Content-Type': 'image/png', Accept: 'application/json' },
       body: image,
@@ -52,7 +53,9 @@ export async function predict(image) {
       `The server could not answer (HTTP ${response.status}). Please try again in a moment.`;
     throw new ApiError(message, { status: response.status, code: error.code });
   }
-  if (!body || !Array.isArray(body.probabilities) || body.probabilities.length !== 10) {
+  const understood = (digit) =>
+    Array.isArray(digit.probabilities) && digit.probabilities.length === 10 && digit.box;
+  if (!body || !Array.isArray(body.digits) || !body.digits.length || !body.digits.every(understood)) {
     throw new ApiError('The server sent an answer this page does not understand.', {
       status: response.status,
       code: 'bad_answer',

@@ -10,6 +10,10 @@ const undoButton = byTestId('undo');
 const prediction = byTestId('prediction');
 const statusLine = byTestId('status');
 const preview = byTestId('preview');
+const numberValue = byTestId('number');
+const numberRow = numberValue.closest('.number');
+/** The layer over the canvas that holds one box per digit read, handed to the pad. */
+export const digitBoxes = document.querySelector('.pad__boxes');
 const previewCtx = preview.getContext('2d');
 const resultSection = prediction.closest('.result');
 const bars = Array.from({ length: 10 }, (_, digit) => {
@@ -44,13 +48,57 @@ export function bindControls({ clear, undo }) {
   });
 }
 
+let reading = null; // the answer shown, whose digits the boxes select
+
 /**
- * Show an answer of POST /api/predict: the digit, the bars, the preview and a sentence.
+ * Show an answer of POST /api/read: with several digits, the number and a box around each
+ * digit on the canvas; the first digit's bars, preview and sentence until another is chosen.
  *
- * @param {{digit: ?number, confidence: number, probabilities: number[], input: number[][]}}
- *   result the server's answer
+ * @param {{number: string, digits: {digit: ?number, confidence: number,
+ *   probabilities: number[], box: number[], input: number[][]}[]}} answer the server's answer
+ * @param {number} side the side of the drawing sent, in px: what the boxes are measured in
  */
-export function showResult(result) {
+export function showReading(answer, side) {
+  reading = answer;
+  const several = answer.digits.length > 1;
+  numberRow.hidden = !several;
+  numberValue.textContent = several ? answer.number : '';
+  digitBoxes.replaceChildren(...(several ? answer.digits.map((d, i) => box(d, i, side)) : []));
+  select(0);
+}
+
+function box(digit, index, side) {
+  const [x, y, width, height] = digit.box.map((v) => (v / side) * 100);
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.className = 'digit-box';
+  element.dataset.testid = `digit-box-${index}`;
+  const shown = digit.digit === null ? '?' : String(digit.digit);
+  element.setAttribute('aria-label', `Digit ${index + 1}, read as ${shown}: show its bars`);
+  // A little room around the ink; CSSOM, which the Content-Security-Policy allows.
+  Object.assign(element.style, {
+    left: `${x - 1.5}%`,
+    top: `${y - 1.5}%`,
+    width: `${width + 3}%`,
+    height: `${height + 3}%`,
+  });
+  const tag = document.createElement('span');
+  tag.className = 'digit-box__tag';
+  tag.textContent = shown;
+  element.append(tag);
+  element.addEventListener('click', () => select(index));
+  return element;
+}
+
+function select(index) {
+  digitBoxes.querySelectorAll('.digit-box').forEach((element, i) => {
+    element.setAttribute('aria-pressed', String(i === index));
+  });
+  const count = reading.digits.length;
+  showResult(reading.digits[index], count > 1 ? `Digit ${index + 1} of ${count}: ` : '');
+}
+
+function showResult(result, prefix) {
   const ranked = result.probabilities
     .map((probability, digit) => ({ probability, digit }))
     .sort((a, b) => b.probability - a.probability);
@@ -62,7 +110,7 @@ export function showResult(result) {
   drawPreview(result.input);
   statusLine.classList.remove('status--error');
   const confidence = result.confidence ?? ranked[0].probability;
-  statusLine.textContent = describe(winner, confidence, ranked);
+  statusLine.textContent = prefix + describe(winner, confidence, ranked);
 }
 
 function describe(winner, confidence, ranked) {
@@ -91,6 +139,8 @@ export function showError(message) {
  */
 export function showBusy(busy) {
   resultSection.classList.toggle('result--busy', busy);
+  // The boxes belong to the drawing before this change: gone until its own answer comes.
+  if (busy) digitBoxes.replaceChildren();
   resultSection.setAttribute('aria-busy', String(busy));
   if (busy && prediction.textContent === '') {
     statusLine.classList.remove('status--error');
@@ -106,6 +156,10 @@ export function reset() {
 }
 
 function clearAnswer() {
+  reading = null;
+  numberRow.hidden = true;
+  numberValue.textContent = '';
+  digitBoxes.replaceChildren();
   prediction.textContent = '';
   for (let digit = 0; digit < 10; digit += 1) setBar(digit, 0, false);
   drawPreview(null);

@@ -10,6 +10,9 @@ from strokes import DIGIT_STROKES
 
 pytestmark = pytest.mark.e2e
 
+# The page asks for a reading of the whole drawing (one digit: the /api/predict answer).
+ANSWERS = "**/api/read"
+
 
 def on_canvas(strokes, margin=0.15):
     """Polylines from the unit square into the canvas, leaving a margin as people do."""
@@ -115,14 +118,14 @@ def test_page_undo_removes_last_stroke(page):
 
 
 class HeldRequests:
-    """Routes /api/predict, holding back the first request, and counts requests in flight."""
+    """Routes the page's requests, holding back the first, and counts requests in flight."""
 
     def __init__(self, page):
         self.held = []
         self.seen = 0
         self.in_flight = 0
         self.most_in_flight = 0
-        page.route("**/api/predict", self.handle)
+        page.route(ANSWERS, self.handle)
         # Answered once its response arrives; the page may only ask again after that.
         page.on("response", lambda response: self.answered(response.request))
         page.on("requestfailed", self.answered)
@@ -138,7 +141,7 @@ class HeldRequests:
             route.continue_()
 
     def answered(self, request):
-        if request.url.endswith("/api/predict"):
+        if request.url.endswith(ANSWERS.removeprefix("**")):
             self.in_flight -= 1
 
     def release(self):
@@ -149,7 +152,7 @@ def test_page_never_shows_stale_answer(page):
     requests = HeldRequests(page)
     page.add_init_script(SHOWN_RECORDER)
     page.goto("/")
-    with page.expect_request("**/api/predict"):
+    with page.expect_request(ANSWERS):
         draw(page, [ONE])
     # A newer stroke ends while the answer for the first is still on its way.
     draw(page, [[(0.3, 0.16), (0.52, 0.16)]])
@@ -164,10 +167,10 @@ def test_page_never_shows_stale_answer(page):
 def test_page_ignores_answer_arriving_after_clear(page):
     requests = HeldRequests(page)
     page.goto("/")
-    with page.expect_request("**/api/predict"):
+    with page.expect_request(ANSWERS):
         draw(page, DIGITS[7])
     page.get_by_test_id("clear").click()
-    with page.expect_response("**/api/predict"):
+    with page.expect_response(ANSWERS):
         requests.release()
     settled(page)
     expect_cleared(page)
@@ -194,7 +197,7 @@ def test_page_ignores_answer_arriving_after_clear(page):
 def test_page_shows_api_error_as_sentence(page, problems, status, body, message):
     problems.allow(rf"status of {status}")
     page.route(
-        "**/api/predict",
+        ANSWERS,
         lambda route: route.fulfill(
             status=status, **({"json": body} if isinstance(body, dict) else {"body": body})
         ),
@@ -207,7 +210,7 @@ def test_page_shows_api_error_as_sentence(page, problems, status, body, message)
 
 def test_page_explains_unreachable_server(page, problems):
     problems.allow(r"net::ERR_")
-    page.route("**/api/predict", lambda route: route.abort("connectionrefused"))
+    page.route(ANSWERS, lambda route: route.abort("connectionrefused"))
     page.goto("/")
     draw(page, DIGITS[7])
     expect(page.get_by_test_id("status")).to_have_text(
