@@ -7,7 +7,9 @@ Makes --count drawings from a seed (MNIST test digits traced into strokes, strok
 handwriting fonts, Hershey fonts; see benchmarks/drawn/__init__.py), draws each in a real
 canvas in headless Chromium with varied canvas, look, brush and size, sends every rendering
 to POST /api/predict, draws --page-sample of them on the page itself with the mouse, then
-prints accuracy tables and writes report.json and misread.png to --out.
+prints accuracy tables and writes report.json and misread.png to --out. With --numbers N it
+also draws N whole numbers of 2 to 8 digits from the same sources (benchmarks/drawn/numbers.py)
+and reads them, and every single digit, through POST /api/read.
 """
 
 import argparse
@@ -26,6 +28,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from benchmarks.drawn import SOURCES, rng_for  # noqa: E402
 from benchmarks.drawn.client import drive_page, page_twin, predict_all  # noqa: E402
 from benchmarks.drawn.layout import build  # noqa: E402
+from benchmarks.drawn.numbers import build_numbers, print_numbers, summarize_numbers  # noqa: E402
 from benchmarks.drawn.render import CanvasRenderer, launch  # noqa: E402
 from benchmarks.drawn.report import misread_grid, print_tables, summarize  # noqa: E402
 
@@ -48,6 +51,9 @@ def parse_args(argv=None):
     parser.add_argument("--page-sample", type=int, default=200,
                         help="how many of them to also draw on the page with the mouse "
                              "(default 200; 0 skips the page)")
+    parser.add_argument("--numbers", type=int, default=0,
+                        help="whole numbers of 2-8 digits to read through /api/read, split "
+                             "evenly over sources, lengths and spacings (default 0: none)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "drawn",
                         help="folder for report.json and misread.png")
     parser.add_argument("--workers", type=int, default=4, help="API requests in flight")
@@ -100,6 +106,14 @@ def main(argv=None):
         for drawing, answer in zip(drawings, predict_all(url, pngs, args.workers)):
             drawing.answer = answer
         mark = lap("api", mark)
+        if args.numbers:
+            numbers = build_numbers(args.seed, args.numbers)
+            answers = predict_all(url, renderer.render(numbers), args.workers, "/api/read")
+            for number, answer in zip(numbers, answers):
+                number.answer = answer
+            # Single digits through /api/read too: one digit must stay one digit.
+            singles = predict_all(url, pngs, args.workers, "/api/read")
+            mark = lap("numbers", mark)
         if args.page_sample:
             sample = page_sample(drawings, args.page_sample, args.seed)
             page = drive_page(browser, url, sample)
@@ -109,10 +123,18 @@ def main(argv=None):
             lap("page", mark)
         browser.close()
     report = summarize(drawings, page)
+    if args.numbers:
+        report["numbers"] = summarize_numbers(numbers, report["by_source"]["all"]["accuracy"])
+        report["numbers"]["single_digits_read_right"] = sum(
+            a.get("number") == str(d.label) for d, a in zip(drawings, singles)) / len(drawings)
     timings["total"] = round(time.perf_counter() - started, 1)
     report["run"] = {"seed": args.seed, "count": len(drawings), "url": url if args.url else
                      "--serve", "model": args.model, "health": health, "seconds": timings}
     print_tables(report)
+    if args.numbers:
+        print_numbers(report["numbers"])
+        print(f"Single digits read right through /api/read: "
+              f"{100 * report['numbers']['single_digits_read_right']:.2f} %")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
     shown = misread_grid(drawings, pngs, args.out / "misread.png")

@@ -3,6 +3,9 @@
 // Resolved against this module, not the page, so the app also works under a URL prefix.
 const PREDICT_URL = new URL('../api/predict', import.meta.url);
 const FEEDBACK_URL = new URL('../api/feedback', import.meta.url);
+// RFC 7240 preferences: /api/predict adds the number read (as /api/read gives it) and the
+// occlusion maps, so the page asks the contract's endpoint once per drawing for everything.
+const PAGE_PREFERENCES = 'read, explain';
 
 const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.';
 
@@ -21,21 +24,30 @@ export class ApiError extends Error {
 }
 
 /**
- * Ask the model which digit a drawing shows.
+ * Ask POST /api/predict which digit the drawing shows, and which number: each digit, left to
+ * right, with its occlusion map (the page's preferences).
  *
  * @param {Blob} image the drawing as a PNG
- * @returns {Promise<{digit: ?number, confidence: number, probabilities: number[],
- *   input: number[][]}>} the contract's answer
+ * @returns {Promise<{number: string, digits: {digit: ?number, confidence: number,
+ *   probabilities: number[], box: number[], input: number[][], explanation: number[][]}[]}>}
+ *   the contract's answer, with number and digits as /api/read gives them
  * @throws {ApiError} when the server cannot be reached or refuses the drawing
  */
 export async function predict(image) {
-  const body = await send(PREDICT_URL, { headers: { 'Content-Type': 'image/png' }, body: image });
+  const body = await send(PREDICT_URL, {
+    headers: { 'Content-Type': 'image/png', Prefer: PAGE_PREFERENCES },
+    body: image,
+  });
   if (!body || !Array.isArray(body.probabilities) || body.probabilities.length !== 10) {
     throw new ApiError('The server sent an answer this page does not understand.', {
       code: 'bad_answer',
     });
   }
-  return body;
+  const understood = (digit) =>
+    Array.isArray(digit.probabilities) && digit.probabilities.length === 10 && digit.box;
+  const read = Array.isArray(body.digits) && body.digits.length && body.digits.every(understood);
+  // A server that does not honour the preference still gives one digit: show it as one.
+  return read ? body : { ...body, number: String(body.digit ?? '?'), digits: [body] };
 }
 
 /**

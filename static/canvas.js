@@ -4,8 +4,11 @@ const INK = '#111827';
 const PAPER = '#ffffff';
 // About MNIST's pen: its strokes are ~2 px wide in a 28 px field.
 const BRUSH_RATIO = 1 / 14;
-// The server shrinks every drawing to 28x28; 280 px (MNIST's 10x) keeps the anti-aliasing.
-const EXPORT_SIDE = 280;
+/** Side of the PNG sent to the server: it shrinks every drawing to 28x28, and 280 px (MNIST's
+ * 10x) keeps the anti-aliasing. Boxes in the server's answers are in these pixels. */
+export const EXPORT_SIDE = 280;
+// A press on the overlay (a digit's box) that moves further than this, in CSS px, draws.
+const DRAG_SLOP = 4;
 
 /**
  * Turn a canvas into a drawing pad for mouse, touch and pen.
@@ -14,11 +17,13 @@ const EXPORT_SIDE = 280;
  * Undo can redraw every stroke but the last at whatever size the canvas has now.
  *
  * @param {HTMLCanvasElement} canvas the drawing surface (sized by CSS)
- * @param {{onStrokeEnd: function(): void}} handlers called after each finished stroke
+ * @param {{onStrokeEnd: function(): void, overlay: ?HTMLElement}} options onStrokeEnd is
+ *   called after each finished stroke; overlay holds clickable elements over the canvas
+ *   (digit boxes): a press on one stays a click, unless it moves, when it draws.
  * @returns {{clear: function(): void, undo: function(): boolean, isEmpty: function(): boolean,
  *   toPNG: function(): Blob}} the pad's controls
  */
-export function createPad(canvas, { onStrokeEnd }) {
+export function createPad(canvas, { onStrokeEnd, overlay = null }) {
   const ctx = canvas.getContext('2d');
   /** @type {{pointerId: number, points: number[][]}[]} */
   const strokes = [];
@@ -63,15 +68,36 @@ export function createPad(canvas, { onStrokeEnd }) {
     onStrokeEnd();
   }
 
+  function start(event, point) {
+    canvas.setPointerCapture(event.pointerId);
+    current = { pointerId: event.pointerId, points: [point] };
+    strokes.push(current);
+    dot(ctx, side, point);
+  }
+
   canvas.addEventListener('pointerdown', (event) => {
     // One stroke at a time: a second finger or a right click is not ink.
     if (current || event.button !== 0) return;
     event.preventDefault();
-    canvas.setPointerCapture(event.pointerId);
-    const point = pointAt(event);
-    current = { pointerId: event.pointerId, points: [point] };
-    strokes.push(current);
-    dot(ctx, side, point);
+    start(event, pointAt(event));
+  });
+
+  // A press on the overlay waits: released in place it is the element's click; moved, it is a
+  // stroke from where it began (a 4's stem starts inside the box of the 4's first stroke).
+  let pressed = null;
+  overlay?.addEventListener('pointerdown', (event) => {
+    if (current || event.button !== 0) return;
+    pressed = { pointerId: event.pointerId, x: event.clientX, y: event.clientY, at: pointAt(event) };
+  });
+  overlay?.addEventListener('pointermove', (event) => {
+    if (!pressed || event.pointerId !== pressed.pointerId) return;
+    if (Math.hypot(event.clientX - pressed.x, event.clientY - pressed.y) < DRAG_SLOP) return;
+    start(event, pressed.at); // captured: the canvas gets the rest, and no click follows
+    pressed = null;
+    extend([pointAt(event)]);
+  });
+  overlay?.addEventListener('pointerup', () => {
+    pressed = null;
   });
 
   canvas.addEventListener('pointermove', (event) => {

@@ -1,7 +1,7 @@
-// Wiring: strokes in, predictions out, with one request in flight and no stale answers.
+// Wiring: strokes in, readings out, with one request in flight and no stale answers.
 
 import { predict, sendCorrection } from './api.js';
-import { createPad } from './canvas.js';
+import { EXPORT_SIDE, createPad } from './canvas.js';
 import * as ui from './ui.js';
 
 // Bumped on every change to the drawing; an answer is shown only if asked for the current one.
@@ -10,7 +10,10 @@ let inFlight = false;
 // A change came while a request was in flight: ask again for the latest drawing afterwards.
 let askAgain = false;
 
-const pad = createPad(ui.drawingCanvas, { onStrokeEnd: drawingChanged });
+const pad = createPad(ui.drawingCanvas, {
+  onStrokeEnd: drawingChanged,
+  overlay: ui.digitBoxes,
+});
 
 ui.bindControls({
   clear() {
@@ -53,8 +56,8 @@ async function askForPrediction() {
   ui.showBusy(true);
   const asked = version;
   try {
-    const result = await predict(pad.toPNG());
-    if (asked === version) ui.showResult(result);
+    const reading = await predict(pad.toPNG());
+    if (asked === version) ui.showReading(reading, EXPORT_SIDE);
   } catch (error) {
     if (asked === version) ui.showError(readable(error));
   } finally {

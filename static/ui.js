@@ -10,7 +10,12 @@ const undoButton = byTestId('undo');
 const prediction = byTestId('prediction');
 const statusLine = byTestId('status');
 const preview = byTestId('preview');
+const numberValue = byTestId('number');
+const numberRow = numberValue.closest('.number');
+/** The layer over the canvas that holds one box per digit read, handed to the pad. */
+export const digitBoxes = document.querySelector('.pad__boxes');
 const previewCtx = preview.getContext('2d');
+const previewCaption = preview.closest('figure').querySelector('figcaption');
 const resultSection = prediction.closest('.result');
 const bars = Array.from({ length: 10 }, (_, digit) => {
   const bar = byTestId(`prob-${digit}`);
@@ -21,6 +26,12 @@ const correctionStatus = byTestId('correction-status');
 const correctButtons = Array.from({ length: 10 }, (_, digit) => byTestId(`correct-${digit}`));
 
 const IDLE_MESSAGE = 'Draw a digit to begin.';
+const PLAIN_CAPTION =
+  'What the model sees: your drawing shrunk to 28×28 pixels and centred by its mass, ' +
+  'like the MNIST digits it learned from.';
+const EXPLAINED_CAPTION =
+  'What the model sees, and why: red marks the strokes that made its answer (hiding them ' +
+  'lowers its confidence), blue the parts that argue against it.';
 // Below this the answer is a guess between the two likeliest digits, and we say so.
 const SURE_ENOUGH = 0.6;
 
@@ -46,6 +57,8 @@ export function bindControls({ clear, undo }) {
     }
   });
 }
+
+let reading = null; // the answer shown, whose digits the boxes select
 
 /**
  * Call onCorrect(digit) when the person presses one of the "Wrong? It was ..." buttons.
@@ -93,12 +106,59 @@ function setCorrectionStatus(text, isError) {
 }
 
 /**
- * Show an answer of POST /api/predict: the digit, the bars, the preview and a sentence.
+ * Show a reading (number and digits, as /api/read gives): with several digits, the number and
+ * a box around each digit on the canvas; the first digit's bars, preview and sentence until
+ * another is chosen. One digit can be corrected; a number cannot, as one label would not fit.
  *
- * @param {{digit: ?number, confidence: number, probabilities: number[], input: number[][]}}
- *   result the server's answer
+ * @param {{number: string, digits: {digit: ?number, confidence: number,
+ *   probabilities: number[], box: number[], input: number[][]}[]}} answer the server's answer
+ * @param {number} side the side of the drawing sent, in px: what the boxes are measured in
  */
-export function showResult(result) {
+export function showReading(answer, side) {
+  reading = answer;
+  const several = answer.digits.length > 1;
+  numberRow.hidden = !several;
+  numberValue.textContent = several ? answer.number : '';
+  digitBoxes.replaceChildren(...(several ? answer.digits.map((d, i) => box(d, i, side)) : []));
+  select(0);
+  // A new answer is for a new drawing: it can be corrected afresh.
+  correction.hidden = several;
+  setCorrectionButtons(true);
+  setCorrectionStatus('', false);
+}
+
+function box(digit, index, side) {
+  const [x, y, width, height] = digit.box.map((v) => (v / side) * 100);
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.className = 'digit-box';
+  element.dataset.testid = `digit-box-${index}`;
+  const shown = digit.digit === null ? '?' : String(digit.digit);
+  element.setAttribute('aria-label', `Digit ${index + 1}, read as ${shown}: show its bars`);
+  // A little room around the ink; CSSOM, which the Content-Security-Policy allows.
+  Object.assign(element.style, {
+    left: `${x - 1.5}%`,
+    top: `${y - 1.5}%`,
+    width: `${width + 3}%`,
+    height: `${height + 3}%`,
+  });
+  const tag = document.createElement('span');
+  tag.className = 'digit-box__tag';
+  tag.textContent = shown;
+  element.append(tag);
+  element.addEventListener('click', () => select(index));
+  return element;
+}
+
+function select(index) {
+  digitBoxes.querySelectorAll('.digit-box').forEach((element, i) => {
+    element.setAttribute('aria-pressed', String(i === index));
+  });
+  const count = reading.digits.length;
+  showResult(reading.digits[index], count > 1 ? `Digit ${index + 1} of ${count}: ` : '');
+}
+
+function showResult(result, prefix) {
   const ranked = result.probabilities
     .map((probability, digit) => ({ probability, digit }))
     .sort((a, b) => b.probability - a.probability);
@@ -107,14 +167,10 @@ export function showResult(result) {
   result.probabilities.forEach((probability, digit) => {
     setBar(digit, probability, digit === winner);
   });
-  drawPreview(result.input);
+  drawPreview(result.input, result.explanation);
   statusLine.classList.remove('status--error');
   const confidence = result.confidence ?? ranked[0].probability;
-  statusLine.textContent = describe(winner, confidence, ranked);
-  // A new answer is for a new drawing: it can be corrected afresh.
-  correction.hidden = false;
-  setCorrectionButtons(true);
-  setCorrectionStatus('', false);
+  statusLine.textContent = prefix + describe(winner, confidence, ranked);
 }
 
 function describe(winner, confidence, ranked) {
@@ -143,6 +199,8 @@ export function showError(message) {
  */
 export function showBusy(busy) {
   resultSection.classList.toggle('result--busy', busy);
+  // The boxes belong to the drawing before this change: gone until its own answer comes.
+  if (busy) digitBoxes.replaceChildren();
   resultSection.setAttribute('aria-busy', String(busy));
   if (busy && prediction.textContent === '') {
     statusLine.classList.remove('status--error');
@@ -159,6 +217,10 @@ export function reset() {
 
 function clearAnswer() {
   correction.hidden = true;
+  reading = null;
+  numberRow.hidden = true;
+  numberValue.textContent = '';
+  digitBoxes.replaceChildren();
   prediction.textContent = '';
   for (let digit = 0; digit < 10; digit += 1) setBar(digit, 0, false);
   drawPreview(null);
@@ -178,21 +240,28 @@ function percent(probability) {
   return value > 0 && value < 1 ? '<1%' : `${Math.round(value)}%`;
 }
 
-function drawPreview(input) {
+function drawPreview(input, explanation) {
   const image = previewCtx.createImageData(preview.width, preview.height);
+  // The occlusion map tints the ink: red where hiding it lowers the answer's probability (the
+  // evidence for it), blue where hiding it raises it; scaled to the strongest region.
+  const strongest = explanation ? Math.max(1e-6, ...explanation.flat().map(Math.abs)) : 1;
   for (let y = 0; y < preview.height; y += 1) {
     for (let x = 0; x < preview.width; x += 1) {
       const ink = input && input[y] ? Number(input[y][x]) || 0 : 0;
       // Ink as dark on white, like the drawing it came from.
-      const shade = Math.round(255 * (1 - Math.max(0, Math.min(1, ink))));
+      const shade = 255 * (1 - Math.max(0, Math.min(1, ink)));
+      const why = explanation && explanation[y] ? Number(explanation[y][x]) / strongest || 0 : 0;
+      const heat = Math.min(1, Math.abs(why)) * 0.75;
+      const [r, g, b] = why > 0 ? [220, 40, 40] : [40, 90, 220];
       const i = 4 * (y * preview.width + x);
-      image.data[i] = shade;
-      image.data[i + 1] = shade;
-      image.data[i + 2] = shade;
+      image.data[i] = Math.round(shade + (r - shade) * heat);
+      image.data[i + 1] = Math.round(shade + (g - shade) * heat);
+      image.data[i + 2] = Math.round(shade + (b - shade) * heat);
       image.data[i + 3] = 255;
     }
   }
   previewCtx.putImageData(image, 0, 0);
+  previewCaption.textContent = explanation ? EXPLAINED_CAPTION : PLAIN_CAPTION;
 }
 
 reset();

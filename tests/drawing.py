@@ -32,3 +32,15 @@ def png_bytes(image, fmt="PNG", **options):
     out = io.BytesIO()
     image.save(out, fmt, **options)
     return out.getvalue()
+
+
+def side_by_side(digits, strokes_of, width=0.2, height=0.4, step=None, left=0.05, tops=None):
+    """Several digits' unit-square strokes placed left to right, in canvas fractions.
+
+    Each digit fills a width x height box; boxes start `step` apart (default: width, so that
+    the digits' ink does not touch) at heights `tops` (default 0.3 for all: one baseline).
+    """
+    step = width if step is None else step
+    tops = tops or [0.3] * len(digits)
+    return [[(left + i * step + x * width, top + y * height) for x, y in stroke]
+            for i, (digit, top) in enumerate(zip(digits, tops)) for stroke in strokes_of[digit]]

@@ -1,9 +1,10 @@
-"""The JSON API: POST /api/predict and GET /api/health (POST /api/feedback: feedback.py)."""
+"""The JSON API: POST /api/predict, POST /api/read and GET /api/health (feedback: feedback.py)."""
 
 import numpy as np
 from flask import Blueprint, current_app, jsonify, request
 
-from model.preprocess import EmptyDrawing, preprocess_image
+from model.preprocess import EmptyDrawing, ink_map, normalize_ink, preprocess_image
+from model.segment import TooManyDigits, split_digits
 from webapp.decoding import image_bytes_from_request, open_image
 from webapp.errors import ApiError
 from webapp.explain import occlusion_map
@@ -21,9 +22,12 @@ def infer(data, config, classifier):
     return x, classifier.predict(x)
 
 
-def classify(data, config, classifier, explain=False):
-    """Image bytes -> the contract's answer (decode, preprocess, infer), and why if asked."""
-    x, probabilities = infer(data, config, classifier)
+def answer_digit(x, probabilities, classifier, explain=False):
+    """One digit's answer: digit, confidence, probabilities, input (and why, if asked).
+
+    The one place that decides what a digit's answer is, for /api/predict and for each digit
+    of /api/read (a "not a digit" verdict belongs here).
+    """
     digit = int(np.argmax(probabilities))
     answer = {
         "digit": digit,
@@ -34,6 +38,35 @@ def classify(data, config, classifier, explain=False):
     if explain:
         answer["explanation"] = _grid(occlusion_map(classifier.predict_many, x, probabilities))
     return answer
+
+
+def classify(data, config, classifier, explain=False):
+    """Image bytes -> the contract's answer (decode, preprocess, infer), and why if asked."""
+    x, probabilities = infer(data, config, classifier)
+    return answer_digit(x, probabilities, classifier, explain)
+
+
+def read_number(data, config, classifier, explain=False):
+    """Image bytes -> the contract's reading: the number and each digit's answer and box."""
+    image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
+
+    def confidence(inks):  # settles wide ink: one wide digit, or touching digits?
+        return min(float(classifier.predict(normalize_ink(ink)).max()) for ink in inks)
+
+    try:
+        candidates = split_digits(ink_map(image), judge=confidence)
+    except EmptyDrawing as error:
+        raise ApiError(422, "empty_drawing", str(error))
+    except TooManyDigits as error:
+        raise ApiError(422, "too_many_digits", str(error))
+    digits = []
+    for candidate in candidates:
+        x = normalize_ink(candidate.ink)
+        answer = answer_digit(x, classifier.predict(x), classifier, explain)
+        seen = answer.pop("input")  # box, then input last, as in the contract
+        digits.append({**answer, "box": list(candidate.box), "input": seen})
+    number = "".join("?" if d["digit"] is None else str(d["digit"]) for d in digits)
+    return {"number": number, "digits": digits}
 
 
 def _grid(image):
@@ -58,12 +91,34 @@ def loaded_classifier():
     return classifier
 
 
+def preferences():
+    """The tokens of the request's Prefer headers (RFC 7240), e.g. {"read", "explain"}."""
+    return {token.split("=")[0].strip().lower()
+            for header in request.headers.getlist("Prefer") for token in header.split(",")}
+
+
 @bp.post("/predict")
 def predict():
+    """One digit; with `Prefer: read` also the number (as /api/read), which the page asks for."""
+    classifier = loaded_classifier()
+    wanted = preferences() & {"read", "explain"}
+    explain = wants_explanation() or "explain" in wanted
+    data = image_bytes_from_request(request, current_app.config["MAX_JSON_DEPTH"])
+    answer = classify(data, current_app.config, classifier, explain)
+    if "read" in wanted:
+        answer.update(read_number(data, current_app.config, classifier, explain))
+    response = jsonify(answer)
+    if wanted:
+        response.headers["Preference-Applied"] = ", ".join(sorted(wanted))
+    return response
+
+
+@bp.post("/read")
+def read():
     classifier = loaded_classifier()
     explain = wants_explanation()
     data = image_bytes_from_request(request, current_app.config["MAX_JSON_DEPTH"])
-    return jsonify(classify(data, current_app.config, classifier, explain))
+    return jsonify(read_number(data, current_app.config, classifier, explain))
 
 
 @bp.get("/health")

@@ -30,37 +30,76 @@ def _error(name):
     return {"$ref": f"#/components/responses/{name}"}
 
 
+# /api/predict and /api/read take a drawing the same three ways; ?explain=1 adds the why.
+DRAWING = {
+    "required": True,
+    "description": "A PNG, JPEG or WebP drawing of any reasonable size and look: "
+                   "as JSON, as a multipart file field, or as the raw bytes.",
+    "content": _drawing_content("ImageJson", {}),
+}
+EXPLAIN = [{
+    "name": "explain", "in": "query", "required": False,
+    "description": "1 adds `explanation`: an occlusion map of why this digit.",
+    "schema": {"type": "string", "enum": ["0", "1", "true", "false"]},
+}]
+NUMBER = {"type": "string", "pattern": "^[0-9?]{1,20}$",
+          "description": "The digits read, left to right."}
+DIGITS = {"type": "array", "minItems": 1, "maxItems": 20,
+          "items": {"$ref": "#/components/schemas/ReadDigit"}}
+EXPLANATION = {
+    "type": "array", "minItems": 28, "maxItems": 28,
+    "items": {"type": "array", "items": {"type": "number"}, "minItems": 28, "maxItems": 28},
+    "description": "With ?explain=1: how much the digit's probability drops when each region "
+                   "of `input` is hidden (negative: it rises). Aligned with `input`."}
+REFUSALS = {"400": _error("BadRequest"), "413": _error("TooLarge"),
+            "415": _error("UnsupportedMediaType"), "503": _error("ModelLoading")}
+DIGIT = {"type": "integer", "minimum": 0, "maximum": 9}
+PROBABILITIES = {"type": "array", "items": UNIT, "minItems": 10, "maxItems": 10,
+                 "description": "Softmax output, index = digit."}
+INPUT = {"type": "array", "minItems": 28, "maxItems": 28,
+         "items": {"type": "array", "items": UNIT, "minItems": 28, "maxItems": 28},
+         "description": "The preprocessed 28x28 image, ink = 1."}
+
 SPEC = {
     "openapi": "3.0.3",
     "info": {
         "title": "Handwritten digit recognizer",
         "version": "1.0.0",
-        "description": "Classifies one drawn digit. Every error body has the shape of Error.",
+        "description": "Classifies one drawn digit, or reads a whole number. Every error body "
+                       "has the shape of Error.",
     },
     "paths": {
         "/api/predict": {
             "post": {
                 "operationId": "predict",
                 "summary": "Classify one drawing",
-                "parameters": [{
-                    "name": "explain", "in": "query", "required": False,
-                    "description": "1 adds `explanation`: an occlusion map of why this digit.",
-                    "schema": {"type": "string", "enum": ["0", "1", "true", "false"]},
+                "parameters": [*EXPLAIN, {
+                    "name": "Prefer", "in": "header", "required": False,
+                    "description": "RFC 7240 preferences: `explain` as ?explain=1; `read` adds "
+                                   "`number` and `digits` as /api/read gives them.",
+                    "schema": {"type": "string", "example": "read, explain"},
                 }],
-                "requestBody": {
-                    "required": True,
-                    "description": "A PNG, JPEG or WebP drawing of any reasonable size and look: "
-                                   "as JSON, as a multipart file field, or as the raw bytes.",
-                    "content": _drawing_content("ImageJson", {}),
-                },
+                "requestBody": DRAWING,
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Prediction"},
                                  "The digit, its probabilities and the 28x28 input the model saw."),
-                    "400": _error("BadRequest"),
-                    "413": _error("TooLarge"),
-                    "415": _error("UnsupportedMediaType"),
                     "422": _error("EmptyDrawing"),
-                    "503": _error("ModelLoading"),
+                    **REFUSALS,
+                },
+            },
+        },
+        "/api/read": {
+            "post": {
+                "operationId": "read",
+                "summary": "Read a whole number: each digit, left to right",
+                "parameters": EXPLAIN,
+                "requestBody": DRAWING,
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Reading"},
+                                 "The number and, for each digit, the answer /api/predict "
+                                 "would give for it alone, and its box in the drawing."),
+                    "422": _error("Unreadable"),
+                    **REFUSALS,
                 },
             },
         },
@@ -138,23 +177,27 @@ SPEC = {
                 "type": "object",
                 "required": ["digit", "confidence", "probabilities", "input"],
                 "additionalProperties": False,
+                "properties": {"digit": DIGIT, "confidence": UNIT, "probabilities": PROBABILITIES,
+                               "input": INPUT, "explanation": EXPLANATION,
+                               # With `Prefer: read` (what the page sends): the reading too.
+                               "number": NUMBER, "digits": DIGITS},
+            },
+            "Reading": {
+                "type": "object",
+                "required": ["number", "digits"],
+                "additionalProperties": False,
+                "properties": {"number": NUMBER, "digits": DIGITS},
+            },
+            "ReadDigit": {
+                "type": "object",
+                "required": ["digit", "confidence", "probabilities", "box", "input"],
+                "additionalProperties": False,
                 "properties": {
-                    "digit": {"type": "integer", "minimum": 0, "maximum": 9},
-                    "confidence": UNIT,
-                    "probabilities": {"type": "array", "items": UNIT, "minItems": 10,
-                                      "maxItems": 10,
-                                      "description": "Softmax output, index = digit."},
-                    "input": {"type": "array", "minItems": 28, "maxItems": 28,
-                              "items": {"type": "array", "items": UNIT,
-                                        "minItems": 28, "maxItems": 28},
-                              "description": "The preprocessed 28x28 image, ink = 1."},
-                    "explanation": {
-                        "type": "array", "minItems": 28, "maxItems": 28,
-                        "items": {"type": "array", "items": {"type": "number"},
-                                  "minItems": 28, "maxItems": 28},
-                        "description": "With ?explain=1: how much the digit's probability drops "
-                                       "when each region of `input` is hidden (negative: it "
-                                       "rises). Aligned with `input`."},
+                    "digit": DIGIT, "confidence": UNIT, "probabilities": PROBABILITIES,
+                    "box": {"type": "array", "minItems": 4, "maxItems": 4,
+                            "items": {"type": "integer", "minimum": 0},
+                            "description": "[x, y, width, height] in the drawing's pixels."},
+                    "input": INPUT, "explanation": EXPLANATION,
                 },
             },
             "Error": {
@@ -193,6 +236,8 @@ SPEC = {
                 ("TooLarge", "The body or the image (its pixels or sides) is too large."),
                 ("UnsupportedMediaType", "Unsupported content type or image format."),
                 ("EmptyDrawing", "A valid image with nothing to classify (empty_drawing)."),
+                ("Unreadable", "A valid image with no ink (empty_drawing), or more than 20 "
+                               "digits or 100 pieces of ink (too_many_digits)."),
                 ("ModelLoading", "The model is not loaded yet (model_loading)."),
                 ("RateLimited", "Too many requests from this client (rate_limited)."),
                 ("Unavailable", "The model is loading, or storage is down (storage_unavailable)."),

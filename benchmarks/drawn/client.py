@@ -1,4 +1,5 @@
-"""Ask a running server: every rendering through POST /api/predict, a sample through the page.
+"""Ask a running server: every rendering through POST /api/predict (or /api/read), a sample
+through the page.
 
 The page sample is drawn with Playwright's mouse on the page's own canvas (its own pen: dark
 ink, brush = canvas width / 14) and read from its test ids. To compare like with like, each
@@ -20,9 +21,10 @@ CONTEXTS = ({"viewport": {"width": 1280, "height": 800}},
             {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3})
 
 
-def predict(url, png, timeout=30):
-    """POST raw PNG bytes; the answer as a dict, or {'error': code} for a 4xx reply."""
-    request = urllib.request.Request(f"{url}/api/predict", data=png,
+def predict(url, png, timeout=30, path="/api/predict"):
+    """POST raw PNG bytes (to /api/read too); the answer as a dict, or {'error': code} for a
+    4xx reply."""
+    request = urllib.request.Request(f"{url}{path}", data=png,
                                      headers={"Content-Type": "image/png"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -33,10 +35,10 @@ def predict(url, png, timeout=30):
         return {"error": json.load(error).get("error", {}).get("code", str(error.code))}
 
 
-def predict_all(url, pngs, workers=4):
+def predict_all(url, pngs, workers=4, path="/api/predict"):
     """Answers for many PNGs, in order, a few requests at a time."""
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda png: predict(url, png), pngs))
+        return list(pool.map(lambda png: predict(url, png, path=path), pngs))
 
 
 def page_twin(drawing, css, pixels):

@@ -77,21 +77,26 @@ def _balanced(rng, names, count):
     return [names[i] for i in rng.permutation(np.arange(count) % len(names))]
 
 
-def build(seed, count, sources=SOURCES):
-    """The benchmark's drawings for a seed: count split evenly over sources."""
+def shapes(source, rng, count):
+    """`count` digits of a source, balanced over 0-9: a list of (label, style, strokes)."""
     from benchmarks.drawn import strokes_fonts, strokes_mnist, strokes_templates
 
     makers = {"mnist": strokes_mnist.mnist_test, "templates": strokes_templates.templates,
               "fonts": strokes_fonts.fonts, "hershey": strokes_fonts.hershey}
+    return list(makers[source](rng, count))
+
+
+def build(seed, count, sources=SOURCES):
+    """The benchmark's drawings for a seed: count split evenly over sources."""
     drawings = []
     for part, source in enumerate(sources):
         n = count // len(sources) + (part < count % len(sources))
-        shapes = list(makers[source](rng_for("benchmark", seed, 2 * part), n))
+        digits = shapes(source, rng_for("benchmark", seed, 2 * part), n)
         rng = rng_for("benchmark", seed, 2 * part + 1)  # the pens, apart from the shapes
         canvases = _balanced(rng, list(range(len(CANVASES))), n)
         looks, sizes = _balanced(rng, LOOKS, n), _balanced(rng, list(SIZES), n)
         widths = _balanced(rng, list(WIDTHS), n)
-        for i, (label, style, strokes) in enumerate(shapes):
+        for i, (label, style, strokes) in enumerate(digits):
             css, dpr = CANVASES[canvases[i]]
             placed, brush, corner = place(strokes, rng, css, sizes[i], widths[i])
             drawings.append(Drawing(len(drawings), source, int(label), style, placed, css, dpr,

@@ -293,3 +293,24 @@ def test_page_loads_nothing_from_other_origins(page, server):
     draw(page, DIGITS[7])
     expect(page.get_by_test_id("prediction")).to_have_text("7")
     assert urls and all(url.startswith(f"{server}/") for url in urls), urls
+
+
+def test_page_preview_shows_why_as_a_heat_map(page):
+    page.goto("/")
+    with page.expect_response("**/api/predict") as answer:
+        draw(page, DIGITS[7])
+    assert answer.value.request.headers["prefer"] == "read, explain"
+    expect(page.get_by_test_id("prediction")).to_have_text("7")
+    expect(page.get_by_test_id("preview-caption")).to_contain_text("red marks the strokes")
+    # Red-tinted pixels: the evidence for the answer, laid over the 28x28 input.
+    reddish = page.get_by_test_id("preview").evaluate(
+        """canvas => {
+            const d = canvas.getContext('2d').getImageData(0, 0, 28, 28).data;
+            let n = 0;
+            for (let i = 0; i < d.length; i += 4) if (d[i] > d[i + 2] + 60) n += 1;
+            return n;
+        }"""
+    )
+    assert reddish >= 10
+    page.get_by_test_id("clear").click()
+    expect(page.get_by_test_id("preview-caption")).to_contain_text("What the model sees:")

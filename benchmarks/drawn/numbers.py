@@ -1,0 +1,166 @@
+"""Whole numbers for POST /api/read (issue 7): 2 to 8 digits from the benchmark's own strokes.
+
+Each number takes its digits from one source (one writer), written on one line with varied
+spacing (apart, close, touching, overlapping boxes) and baselines, drawn with one pen on the
+canvases and looks of the single-digit benchmark. Every random choice comes from
+`rng_for("benchmark", seed, 100 + ...)`, apart from the single-digit drawings' streams.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from benchmarks.drawn import SOURCES, rng_for
+from benchmarks.drawn.layout import CANVASES, LOOKS, WIDTHS, _balanced, shapes
+from model.strokes.geometry import bounds, fit_height
+
+LENGTHS = tuple(range(2, 9))
+# Space between neighbours' boxes of ink, as a share of the digit height (below 0: overlap).
+SPACINGS = {"apart": (0.15, 0.4), "close": (0.03, 0.15), "touching": (-0.04, 0.03),
+            "overlapping": (-0.15, -0.04)}
+BASELINE = 0.1  # each digit moves up or down by up to this share of the height
+GROWTH = (0.9, 1.1)  # and is this much larger or smaller than its neighbours
+STREAM = 100  # first rng_for part: the single-digit benchmark uses parts below
+
+
+@dataclass
+class Number:
+    """One benchmark number: strokes in CSS px, as layout.Drawing, and its digits."""
+
+    id: int
+    source: str
+    label: str
+    spacing: str
+    strokes: list
+    css: int
+    dpr: int
+    look: str
+    brush: float
+    answer: dict = field(default_factory=dict)
+
+    def params(self):
+        """What describes this number in the JSON report."""
+        return {"id": self.id, "source": self.source, "label": self.label,
+                "spacing": self.spacing, "canvas": self.css * self.dpr, "look": self.look,
+                "brush_css_px": round(self.brush, 2)}
+
+
+def write(digits, rng, spacing):
+    """Unit-height digits' strokes side by side on one line: strokes with height about 1."""
+    out, right = [], 0.0
+    for i, strokes in enumerate(digits):
+        size = rng.uniform(*GROWTH)
+        strokes = [s * size for s in fit_height(strokes)]
+        width = bounds(strokes)[2]
+        left = 0.0 if i == 0 else right + rng.uniform(*SPACINGS[spacing])
+        drop = rng.uniform(-BASELINE, BASELINE) + (1 - size) / 2
+        out += [s + (left, drop) for s in strokes]
+        right = left + width
+    return out
+
+
+def build_numbers(seed, count, sources=SOURCES):
+    """`count` numbers split evenly over sources, lengths and spacings."""
+    numbers = []
+    for part, source in enumerate(sources):
+        n = count // len(sources) + (part < count % len(sources))
+        rng = rng_for("benchmark", seed, STREAM + 2 * part + 1)
+        lengths = _balanced(rng, list(LENGTHS), n)
+        pool = shapes(source, rng_for("benchmark", seed, STREAM + 2 * part), sum(lengths))
+        pool = [pool[i] for i in rng.permutation(len(pool))]
+        spacings, looks = _balanced(rng, list(SPACINGS), n), _balanced(rng, LOOKS, n)
+        canvases, widths = _balanced(rng, list(range(len(CANVASES))), n), _balanced(
+            rng, list(WIDTHS), n)
+        for i, length in enumerate(lengths):
+            digits, pool = pool[:length], pool[length:]
+            strokes = write([s for _, _, s in digits], rng, spacings[i])
+            css, dpr = CANVASES[canvases[i]]
+            placed, brush = _place(strokes, rng, css, widths[i])
+            label = "".join(str(d) for d, _, _ in digits)
+            numbers.append(Number(len(numbers), source, label, spacings[i], placed, css, dpr,
+                                  looks[i], brush))
+    return numbers
+
+
+def _place(strokes, rng, css, width):
+    """Scale to a digit height of 20-45 % of the canvas (less when the line is long)."""
+    left, top, right, bottom = bounds(strokes)
+    strokes = [s - (left, top) for s in strokes]
+    relative = rng.uniform(*WIDTHS[width])
+    height = rng.uniform(0.2, 0.45) * css
+    height = min(height, 0.95 * css / ((right - left) + relative), 0.95 * css / (bottom - top))
+    brush = max(1.0, relative * height)
+    room = np.array([css - (right - left) * height, css - (bottom - top) * height]) - brush
+    offset = brush / 2 + rng.uniform(0.05, 0.95, size=2) * np.maximum(room, 0)
+    return [s * height + offset for s in strokes], brush
+
+
+def _errors(truth, read):
+    """(substituted, dropped, extra) digits of the cheapest edit from truth to read."""
+    # cost[i][j]: (edits, substituted, dropped, extra) turning truth[:i] into read[:j]
+    cost = [[(j, 0, 0, j) for j in range(len(read) + 1)]]
+    for i, want in enumerate(truth, 1):
+        row = [(i, 0, i, 0)]
+        for j, got in enumerate(read, 1):
+            diag = cost[i - 1][j - 1]
+            row.append(min(
+                (diag[0] + (want != got), diag[1] + (want != got), diag[2], diag[3]),
+                (cost[i - 1][j][0] + 1, cost[i - 1][j][1], cost[i - 1][j][2] + 1,
+                 cost[i - 1][j][3]),
+                (row[j - 1][0] + 1, row[j - 1][1], row[j - 1][2], row[j - 1][3] + 1)))
+        cost.append(row)
+    return cost[-1][-1][1:]
+
+
+def _stats(numbers):
+    n = len(numbers)
+    if not n:
+        return {"n": 0}
+    reads = [x.answer.get("number", "") for x in numbers]
+    exact = sum(r == x.label for r, x in zip(reads, numbers))
+    counted = [x for r, x in zip(reads, numbers) if len(r) == len(x.label)]
+    digits = sum(len(x.label) for x in numbers)
+    wrong = [_errors(x.label, r) for r, x in zip(reads, numbers)]
+    right_digits = digits - sum(s + d for s, d, _ in wrong)
+    counted_right = sum(a == b for x in counted for a, b in zip(x.label, x.answer["number"]))
+    return {"n": n, "exact": exact, "exact_share": exact / n,
+            "digit_count_right": len(counted) / n,  # splitting found as many digits as drawn
+            "digits": digits, "digit_accuracy": right_digits / digits,
+            "extra_digits": sum(e for _, _, e in wrong),
+            # classification alone: digit accuracy where the splitting counted right
+            "digit_accuracy_when_counted_right": (
+                counted_right / sum(len(x.label) for x in counted) if counted else None)}
+
+
+def summarize_numbers(numbers, single_accuracy=None):
+    """Exact reads and per-digit accuracy by length, spacing and source, as plain data."""
+    misread = [{**x.params(), "read": x.answer.get("number", x.answer.get("error"))}
+               for x in numbers if x.answer.get("number") != x.label]
+    return {
+        "all": _stats(numbers),
+        "single_digit_accuracy": single_accuracy,
+        "by_length": {k: _stats([x for x in numbers if len(x.label) == k]) for k in LENGTHS},
+        "by_spacing": {k: _stats([x for x in numbers if x.spacing == k]) for k in SPACINGS},
+        "by_source": {k: _stats([x for x in numbers if x.source == k]) for k in SOURCES},
+        "misread": misread,
+    }
+
+
+def print_numbers(report, out=print):
+    """The tables the README shows."""
+    def row(name, s):
+        return (f"| {name} | {s['n']} | {100 * s['exact_share']:.1f} % | "
+                f"{100 * s['digit_count_right']:.1f} % | {100 * s['digit_accuracy']:.2f} % |")
+
+    out("\n| numbers | drawn | read exactly | digits counted right | per-digit accuracy |")
+    out("| --- | --- | --- | --- | --- |")
+    for length, stats in report["by_length"].items():
+        out(row(f"{length} digits", stats))
+    for spacing, stats in report["by_spacing"].items():
+        out(row(spacing, stats))
+    out(row("all", report["all"]))
+    single = report["single_digit_accuracy"]
+    if single is not None:
+        out(f"\nPer-digit accuracy {100 * report['all']['digit_accuracy']:.2f} % vs "
+            f"{100 * single:.2f} % for single digits; where the digits were counted right, "
+            f"{100 * (report['all']['digit_accuracy_when_counted_right'] or 0):.2f} %.")

@@ -1,0 +1,73 @@
+"""Reading a whole number on the page: the number, a box per digit, each digit's bars."""
+
+import pytest
+from playwright.sync_api import expect
+
+from drawing import side_by_side
+from strokes import DIGIT_STROKES
+from test_page import DIGITS, draw, inked_pixels, probabilities, settled
+
+pytestmark = pytest.mark.e2e
+
+# 2, 4, 7 side by side; the 4's stem starts inside the box the page draws around its first stroke.
+SLOT, STEP, LEFT = 0.26, 0.31, 0.05
+NUMBER = side_by_side([2, 4, 7], DIGIT_STROKES, width=SLOT, height=0.42, step=STEP, left=LEFT)
+STEM_FOOT = (LEFT + STEP + 0.62 * SLOT, 0.3 + 0.9 * 0.42)  # below the box of the 4's first stroke
+SHADE_AT = "(c, [x, y]) => c.getContext('2d').getImageData(x * c.width, y * c.height, 1, 1).data[0]"
+
+
+def test_page_reads_a_number_and_shows_each_digits_bars(page):
+    page.goto("/")
+    draw(page, NUMBER[:2])  # the 2 and the 4's first stroke
+    settled(page)
+    expect(page.locator("[data-testid^=digit-box-]")).to_have_count(2)
+    draw(page, NUMBER[2:])  # a drag from inside a box draws: the 4's stem, then the 7
+    settled(page)
+    expect(page.get_by_test_id("number")).to_have_text("247")
+    assert page.get_by_test_id("canvas").evaluate(SHADE_AT, STEM_FOOT) < 128, "no 4's stem"
+    canvas = page.get_by_test_id("canvas").bounding_box()
+    for i in range(3):
+        box = page.get_by_test_id(f"digit-box-{i}").bounding_box()
+        centre = (box["x"] + box["width"] / 2 - canvas["x"]) / canvas["width"]
+        assert abs(centre - (LEFT + i * STEP + SLOT / 2)) < 0.06, (i, centre)
+    expect(page.locator("[data-testid^=digit-box-]")).to_have_count(3)
+    # The first digit is shown until another is chosen.
+    expect(page.get_by_test_id("prediction")).to_have_text("2")
+    expect(page.get_by_test_id("prob-2")).to_have_class("bar bar--winner")
+    expect(page.get_by_test_id("digit-box-0")).to_have_attribute("aria-pressed", "true")
+    first_bars = probabilities(page)
+
+    requests, ink = [], inked_pixels(page, "canvas")
+    page.on("request", lambda request: requests.append(request.url))
+    page.get_by_test_id("digit-box-2").click()
+    expect(page.get_by_test_id("prediction")).to_have_text("7")
+    expect(page.get_by_test_id("prob-7")).to_have_class("bar bar--winner")
+    expect(page.get_by_test_id("digit-box-2")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id("digit-box-0")).to_have_attribute("aria-pressed", "false")
+    assert probabilities(page) != first_bars
+    assert sum(probabilities(page)) == pytest.approx(1.0, abs=1e-3)
+    assert inked_pixels(page, "canvas") == ink and not requests, "a click on a box drew"
+
+    page.get_by_test_id("digit-box-1").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("prediction")).to_have_text("4")
+    expect(page.get_by_test_id("number")).to_have_text("247")
+
+
+def test_page_clear_removes_the_number_and_boxes(page):
+    page.goto("/")
+    draw(page, NUMBER)
+    expect(page.get_by_test_id("number")).to_have_text("247")
+    page.get_by_test_id("clear").click()
+    expect(page.get_by_test_id("number")).to_be_hidden()
+    expect(page.get_by_test_id("number")).to_have_text("")
+    expect(page.locator("[data-testid^=digit-box-]")).to_have_count(0)
+
+
+def test_page_one_digit_shows_no_number_and_no_boxes(page):
+    page.goto("/")
+    draw(page, DIGITS[7])
+    settled(page)
+    expect(page.get_by_test_id("prediction")).to_have_text("7")
+    expect(page.get_by_test_id("number")).to_be_hidden()
+    expect(page.locator("[data-testid^=digit-box-]")).to_have_count(0)
