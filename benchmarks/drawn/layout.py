@@ -92,13 +92,23 @@ def build(seed, count, sources=SOURCES):
     for part, source in enumerate(sources):
         n = count // len(sources) + (part < count % len(sources))
         digits = shapes(source, rng_for("benchmark", seed, 2 * part), n)
-        rng = rng_for("benchmark", seed, 2 * part + 1)  # the pens, apart from the shapes
-        canvases = _balanced(rng, list(range(len(CANVASES))), n)
-        looks, sizes = _balanced(rng, LOOKS, n), _balanced(rng, list(SIZES), n)
-        widths = _balanced(rng, list(WIDTHS), n)
-        for i, (label, style, strokes) in enumerate(digits):
-            css, dpr = CANVASES[canvases[i]]
-            placed, brush, corner = place(strokes, rng, css, sizes[i], widths[i])
-            drawings.append(Drawing(len(drawings), source, int(label), style, placed, css, dpr,
-                                    looks[i], brush, sizes[i], widths[i], corner))
+        # The pens, apart from the shapes.
+        drawings += lay_out(source, digits, rng_for("benchmark", seed, 2 * part + 1),
+                            len(drawings))
+    return drawings
+
+
+def lay_out(source, digits, rng, first_id=0):
+    """Drawings of (label, style, strokes) digits on canvases, looks, sizes and widths balanced
+    over the digits, every choice from rng; ids count up from first_id."""
+    n = len(digits)
+    canvases = _balanced(rng, list(range(len(CANVASES))), n)
+    looks, sizes = _balanced(rng, LOOKS, n), _balanced(rng, list(SIZES), n)
+    widths = _balanced(rng, list(WIDTHS), n)
+    drawings = []
+    for i, (label, style, strokes) in enumerate(digits):
+        css, dpr = CANVASES[canvases[i]]
+        placed, brush, corner = place(strokes, rng, css, sizes[i], widths[i])
+        drawings.append(Drawing(first_id + i, source, int(label), style, placed, css, dpr,
+                                looks[i], brush, sizes[i], widths[i], corner))
     return drawings

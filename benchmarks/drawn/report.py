@@ -34,7 +34,7 @@ def _key(drawing, name):
     return drawing.label if name == "digit" else getattr(drawing, name)
 
 
-def _style(drawing):
+def style_of(drawing):
     """A template style names one digit's variant ('1-flag'); a font face covers all digits."""
     return f"{drawing.label}-{drawing.style}" if drawing.source == "templates" else drawing.style
 
@@ -59,8 +59,8 @@ def summarize(drawings, page=None):
                 low = row[s]["n"] and row[s]["accuracy"] < mean - BUCKET_SLACK
                 if s != "all" and name in CHECKED and low:
                     weak.append(f"{s} {name}={bucket}: {row[s]['accuracy']:.1%} vs {mean:.1%}")
-    by_style = {s: {style: _stats([d for d in groups[s] if _style(d) == style])
-                    for style in sorted({_style(d) for d in groups[s]})}
+    by_style = {s: {style: _stats([d for d in groups[s] if style_of(d) == style])
+                    for style in sorted({style_of(d) for d in groups[s]})}
                 for s in sources if s != "mnist"}  # an MNIST style is one test image
     wrong = [d for d in drawings if answer_of(d) != d.label]
     confusions = Counter((d.label, answer_of(d)) for d in wrong).most_common(15)

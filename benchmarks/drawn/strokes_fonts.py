@@ -150,11 +150,22 @@ def _from_pool(rng, count, pool):
         yield digit, face, strokes
 
 
-def fonts(rng, count):
+def _only(pool, faces):
+    """The glyphs of some faces (all when faces is None): corrections pick the weak ones."""
+    if faces is None:
+        return pool
+    chosen = {key: strokes for key, strokes in pool.items() if key[0] in faces}
+    if not chosen:
+        raise ValueError(f"No face among {sorted(faces)}; there are "
+                         f"{sorted({face for face, _ in pool})}.")
+    return chosen
+
+
+def fonts(rng, count, faces=None):
     """`count` handwriting-font digits: yields (label, font name, strokes)."""
-    yield from _from_pool(rng, count, font_glyphs())
+    yield from _from_pool(rng, count, _only(font_glyphs(), faces))
 
 
-def hershey(rng, count):
+def hershey(rng, count, faces=None):
     """`count` Hershey vector-font digits: yields (label, face, strokes)."""
-    yield from _from_pool(rng, count, hershey_glyphs())
+    yield from _from_pool(rng, count, _only(hershey_glyphs(), faces))
