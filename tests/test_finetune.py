@@ -15,7 +15,7 @@ from model import SHIPPED_MODEL
 from model.card import read_card
 from model.drawn import render_strokes
 from model.feedback import export, load_corrections
-from model.finetune import MAX_MNIST_DROP, promotion, split_corrections
+from model.finetune import MAX_MNIST_DROP, drawn_replay, promotion, split_corrections
 from model.preprocess import normalize_ink
 from model.strokes import rng_for
 from model.strokes.templates import random_template
@@ -128,3 +128,18 @@ def test_finetune_split_keeps_held_out_apart():
     (x_fit, y_fit), (x_held, y_held) = split_corrections(x, y, 0.25, seed=3)
     assert len(y_held) == 10 and len(y_fit) == 30
     assert not set(y_fit) & set(y_held) and set(y_fit) | set(y_held) == set(range(40))
+
+
+@pytest.mark.parametrize(("data", "mnist_subset", "drawn", "expected"), [
+    ({"train": 54000, "drawn": {"traced_mnist_train": 24000, "templates": 12000}}, 12000, None,
+     (5333, 2667)),  # the base's 2 drawn digits per 3 MNIST ones
+    ({"train": 54000, "drawn": {"traced_mnist_train": 24000, "templates": 12000}}, 12000, 300,
+     (200, 100)),
+    ({"train": 54000, "drawn": {"traced_mnist_train": 24000, "templates": 12000}}, 12000, 0,
+     (0, 0)),
+    ({"train": 60000, "drawn": {"traced_mnist_train": 0, "templates": 0}}, 12000, None, (0, 0)),
+    ({}, 12000, None, (0, 0)),  # a card from before drawn training
+])
+def test_finetune_replays_drawn_digits_in_the_bases_proportion(data, mnist_subset, drawn,
+                                                               expected):
+    assert drawn_replay({"data": data}, mnist_subset, drawn) == expected
