@@ -199,6 +199,8 @@ def main(argv=None):
         sent = send_corrections(url, fixes, renderer.render(fixes), args.workers)
         step(f"A person drew {len(fixes)} new drawings of these styles; the model misread "
              f"{len(sent)}, all sent to POST /api/feedback.")
+        if len(sent) < 4:  # the fine-tune holds some out to judge the new model
+            raise SystemExit("Too few corrections to fine-tune on: raise --per-style.")
     step("Fine-tuning the copy on them (python -m model.train --finetune)...")
     card, candidate = finetune(args, database, base)
     tune = card["finetune"]
