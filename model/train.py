@@ -79,10 +79,10 @@ def parse_args(argv=None):
     tune.add_argument("--mnist-subset", type=int, default=12000,
                       help="MNIST training digits mixed in, so the model does not forget "
                            "(default: 12000)")
-    tune.add_argument("--drawn", type=int, default=None,
+    tune.add_argument("--drawn", type=lambda v: None if v == "base" else int(v), default=0,
                       help="drawn training digits (traced MNIST and templates) mixed in, so the "
-                           "model does not forget drawings (default: the base's share of them "
-                           "per MNIST digit, from its card; 0: none)")
+                           "model does not forget drawings; 'base': as many per MNIST digit as "
+                           "the base's card says it trained on (default 0: none)")
     tune.add_argument("--learning-rate", type=float, default=1e-4,
                       help="fine-tuning learning rate (default: 1e-4); --epochs defaults to 2")
     args = parser.parse_args(argv)
