@@ -26,7 +26,9 @@ MAX_WIDTH = 1.3  # of a digit's height: wider runs are not one digit
 DIGIT_COST = 0.0  # each digit read (no better value was found on numbers of seed 1)
 STROKE_COST = 0.6  # each stroke a cut goes through: cutting through ink needs a reason
 SHORT_BELOW, SHORT_COST = 0.55, 3.0  # a run lower than this share of a digit is a fragment
-WHOLE_BONUS = 0.5  # for reading all the ink as one digit, so one digit is not cut lightly
+# For reading all the ink as one digit, so one digit is not cut lightly; not for ink wider
+# than WHOLE_BELOW times its height, which is more often two digits touching.
+WHOLE_BONUS, WHOLE_BELOW = 0.5, 0.9
 WIDE_ABOVE, WIDE_COST = 0.6, 2.0  # a run wider than this share of its height
 
 
@@ -59,7 +61,7 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS):
     probabilities = classify(inputs)
     scores = _scores(probabilities, runs, boxes, height)
     whole = (0, len(boundary) + 1)  # all the ink as one digit: what /api/predict reads
-    if whole in boxes:
+    if whole in boxes and _aspect(boxes[whole], height) <= WHOLE_BELOW:
         scores[runs.index(whole)] += WHOLE_BONUS
     chosen = _best_partition(runs, scores, boundary)
     if len(chosen) > max_digits:
@@ -186,14 +188,18 @@ def _runs(pieces, height):
 
 def _scores(probabilities, runs, boxes, height):
     """Each run's score as one digit: the classifier's log confidence, less the priors."""
-    shape = np.array([boxes[run] for run in runs], dtype=np.float64)
-    heights = shape[:, 3] - shape[:, 1]
-    tall = heights / height
-    # Width / height of the run: two digits read as one are about twice as wide as a digit.
-    wide = (shape[:, 2] - shape[:, 0]) / np.maximum(heights, SHORT_BELOW * height)
+    shape = np.array([boxes[run] for run in runs], dtype=np.float64).T
+    tall = (shape[3] - shape[1]) / height
+    # Two digits read as one are about twice as wide as a digit.
+    wide = _aspect(shape, height)
     return (np.log(np.maximum(probabilities.max(axis=1), 1e-9)) - DIGIT_COST
             - SHORT_COST * np.maximum(0.0, SHORT_BELOW - tall)
             - WIDE_COST * np.maximum(0.0, wide - WIDE_ABOVE))
+
+
+def _aspect(box, height):
+    """Width / height of boxes (x0, y0, x1, y1), a fragment's height counted as SHORT_BELOW."""
+    return (box[2] - box[0]) / np.maximum(box[3] - box[1], SHORT_BELOW * height)
 
 
 def _best_partition(runs, scores, boundary):
