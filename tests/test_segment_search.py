@@ -6,7 +6,7 @@ import pytest
 from drawing import draw_digit, side_by_side
 from model.preprocess import ink_map, normalize_ink, preprocess_image
 from model.segment import MAX_DIGITS, TooManyDigits, split_digits
-from model.segment_search import read_digits
+from model.segment_search import MAX_CUTS, MAX_RUN, read_digits
 from strokes import DIGIT_STROKES
 from test_segment import centres, ink_of, pieces
 
@@ -98,7 +98,7 @@ def test_search_bounds_the_work_for_a_scribble(classify):
         read_digits(ink_of(scribble, size=1080, width=12), classify)
     except TooManyDigits:
         pass
-    assert sum(classify.batches) <= 400  # MAX_CUTS + 1 pieces, at most MAX_RUN in a run
+    assert sum(classify.batches) <= (MAX_CUTS + 1) * MAX_RUN  # runs of the pieces between cuts
 
 
 def test_search_refuses_more_digits_than_a_reply_holds(classify):
