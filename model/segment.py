@@ -18,9 +18,9 @@ MAX_PARTS = 100  # connected pieces worth grouping; more is a scribble, not a nu
 LABEL_SIDE = 300  # larger drawings are labelled on a grid shrunk to about this side
 SPECK = 0.2  # ink whose box is smaller than this share of the tallest piece's height is noise
 OVERLAP = 0.5  # pieces sharing this share of the narrower one's columns belong to one digit
-# Width / height of connected ink: beyond WIDE it may be touching digits (5 % of single drawn
-# digits are wider than 1.0, 1 % wider than 1.2), beyond SURELY_SEVERAL it is cut regardless.
-WIDE, MAX_ASPECT, SURELY_SEVERAL = 0.8, 1.0, 1.6
+# Width / height of connected ink beyond which it is cut as touching digits (5 % of single
+# drawn digits are wider than 1.0, 1 % wider than 1.2).
+MAX_ASPECT = 1.0
 DIGIT_ASPECT = 0.6  # a typical digit's width / height, to guess how many touch
 CUT_WINDOW = 0.3  # a cut is looked for this share of a digit's width around where one is due
 
@@ -31,10 +31,15 @@ class TooManyDigits(ValueError):
 
 @dataclass
 class Candidate:
-    """One digit's ink: box = (x, y, width, height) in the drawing's pixels, ink = that crop."""
+    """One digit's ink: box = (x, y, width, height) in the drawing's pixels, ink = that crop.
+
+    x and probabilities: the model's input and answer, when a classifier chose the split.
+    """
 
     box: tuple
     ink: np.ndarray
+    x: np.ndarray = None
+    probabilities: np.ndarray = None
 
 
 @dataclass
@@ -46,51 +51,63 @@ class _Part:
     x1: int
 
 
-def split_digits(ink, judge=None, max_digits=MAX_DIGITS):
-    """Float ink map (H, W), ink = 1 -> the digits' Candidates, left to right.
+@dataclass
+class Labelled:
+    """A drawing's ink labelled on a grid of step x step pixel cells, specks dropped."""
 
-    judge(inks) -> score, optional, settles ink between WIDE and SURELY_SEVERAL: it is cut
-    only if the pieces score higher than the whole (the server's judge is the classifier's
-    confidence); without a judge such ink is cut beyond MAX_ASPECT.
-    Raises EmptyDrawing when there is no ink, TooManyDigits when more than max_digits.
-    """
+    ink: np.ndarray  # the drawing's float ink, ink = 1
+    binary: np.ndarray  # ink above the noise threshold, in the drawing's pixels
+    step: int
+    labels: np.ndarray  # label image on the grid, 0 = background
+    boxes: np.ndarray  # boxes[i] = (x0, y0, x1, y1) of label i + 1, on the grid
+    kept: np.ndarray  # indices of the labels that are not specks
+    tallest: int  # height of the tallest piece, on the grid: about a digit's height
+
+
+def label_ink(ink, max_digits=MAX_DIGITS):
+    """Float ink map (H, W) -> Labelled; EmptyDrawing without ink, TooManyDigits for a scribble."""
     ink = np.asarray(ink, dtype=np.float32)
     binary = ink > INK_THRESHOLD
     if not binary.any():
         raise EmptyDrawing(EMPTY_MESSAGE)
     step = -(-max(binary.shape) // LABEL_SIDE)  # ceil: labelling grid cell in pixels
-    grid = _shrink(binary, step)
-    labels, boxes = _components(grid)  # boxes[i] = (x0, y0, x1, y1) of label i + 1
+    labels, boxes = _components(_shrink(binary, step))
     heights, widths = boxes[:, 3] - boxes[:, 1], boxes[:, 2] - boxes[:, 0]
-    tallest = heights.max()
+    tallest = int(heights.max())
     kept = np.flatnonzero(np.maximum(heights, widths) >= SPECK * tallest)
     if kept.size > MAX_PARTS:
         raise TooManyDigits(f"The drawing has {kept.size} separate pieces of ink; "
                             f"a number of at most {max_digits} digits was expected.")
-    parts, judged = [], 0
-    for i in kept:
-        x0, _, x1, _ = boxes[i]
-        column_ink = (labels[:, x0:x1] == i + 1).sum(axis=0)
+    return Labelled(ink, binary, step, labels, boxes, kept, tallest)
+
+
+def split_digits(ink, max_digits=MAX_DIGITS):
+    """Float ink map (H, W), ink = 1 -> the digits' Candidates, left to right, by geometry alone.
+
+    Ink wider than MAX_ASPECT is cut at its columns of least ink (segment_search.read_digits
+    lets a classifier choose instead). Raises EmptyDrawing when there is no ink, TooManyDigits
+    when more than max_digits.
+    """
+    drawing = label_ink(ink, max_digits)
+    parts = []
+    for i in drawing.kept:
+        x0, y0, x1, y1 = drawing.boxes[i]
+        column_ink = (drawing.labels[:, x0:x1] == i + 1).sum(axis=0)
         # A detached flag or bar is flat: judge its width against a digit's height.
-        reference = max(heights[i], 0.8 * tallest)
-        cut_above = WIDE if judge else MAX_ASPECT
-        pieces = [_Part(i + 1, x0 + a, x0 + b) for a, b in _cuts(column_ink, reference, cut_above)]
-        if len(pieces) > 1 and judge and widths[i] < SURELY_SEVERAL * reference:
-            judged += 1  # at most max_digits judgements: a scribble cannot cost more
-            whole = [_Part(i + 1, x0, x1)]
-            inks = [[_candidate(ink, binary, labels, [p], step).ink for p in ps]
-                    for ps in (pieces, whole)]
-            # (Favouring the pieces by up to 0.2 of confidence split more wide single digits
-            # than it joined touching ones, in the benchmark.)
-            if judged > max_digits or judge(inks[0]) <= judge(inks[1]):
-                pieces = whole
-        parts += pieces
-    groups = _group(parts)
+        reference = max(y1 - y0, 0.8 * drawing.tallest)
+        parts += [_Part(i + 1, x0 + a, x0 + b) for a, b in _cuts(column_ink, reference)]
+    groups = group_parts(parts)
     if len(groups) > max_digits:
         raise TooManyDigits(f"The drawing splits into {len(groups)} digits; "
                             f"at most {max_digits} are read at once.")
-    candidates = [_candidate(ink, binary, labels, group, step) for group in groups]
+    candidates = [_candidate(drawing, group) for group in groups]
     return sorted(candidates, key=lambda c: c.box[0] + c.box[2] / 2)
+
+
+def part_of(drawing, i):
+    """The whole of kept label i as a _Part (its full columns)."""
+    x0, _, x1, _ = drawing.boxes[i]
+    return _Part(int(i) + 1, int(x0), int(x1))
 
 
 def _shrink(binary, step):
@@ -146,13 +163,13 @@ def _components(grid):
     return labels, boxes
 
 
-def _cuts(column_ink, height, cut_above):
-    """Column ranges of the digits in one component: one range unless wider than cut_above.
+def _cuts(column_ink, height):
+    """Column ranges of the digits in one component: one range unless wider than MAX_ASPECT.
 
     Touching digits are cut where the fewest ink pixels are, near where a cut is due.
     """
     width = column_ink.size
-    if width <= cut_above * height:
+    if width <= MAX_ASPECT * height:
         return [(0, width)]
     count = max(2, round(width / (DIGIT_ASPECT * height)))
     pitch = width / count
@@ -171,7 +188,7 @@ def _cuts(column_ink, height, cut_above):
     return list(zip(bounds, bounds[1:] + [width]))
 
 
-def _group(parts):
+def group_parts(parts):
     """Parts whose columns overlap enough are one digit: lists of parts."""
     x0 = np.array([p.x0 for p in parts])
     x1 = np.array([p.x1 for p in parts])
@@ -185,9 +202,10 @@ def _group(parts):
     return [[parts[k] for k in np.flatnonzero(group == g)] for g in np.unique(group)]
 
 
-def _candidate(ink, binary, labels, group, step):
+def _candidate(drawing, group):
     """The group's own ink, cropped to its box in the drawing's pixels."""
     gx0, gx1 = min(p.x0 for p in group), max(p.x1 for p in group)
+    labels = drawing.labels
     rows = np.flatnonzero(np.isin(labels[:, gx0:gx1], [p.label for p in group]).any(axis=1))
     gy0, gy1 = rows[0], rows[-1] + 1
     cells = labels[gy0:gy1, gx0:gx1]
@@ -195,13 +213,20 @@ def _candidate(ink, binary, labels, group, step):
     mine = np.zeros(cells.shape, dtype=bool)
     for part in group:
         mine |= (cells == part.label) & ((columns >= part.x0) & (columns < part.x1))
+    return crop_cells(drawing, mine, gy0, gx0)
+
+
+def crop_cells(drawing, mine, gy0, gx0):
+    """A Candidate of the ink under the grid cells `mine` (its corner at grid cell gy0, gx0)."""
+    step = drawing.step
     # Back to the drawing's pixels: each grid cell covers step x step of them.
-    mask = np.repeat(np.repeat(mine, step, axis=0), step, axis=1)
+    mask = mine if step == 1 else np.repeat(np.repeat(mine, step, axis=0), step, axis=1)
     top, left = gy0 * step, gx0 * step
-    window = binary[top : top + mask.shape[0], left : left + mask.shape[1]]
+    window = drawing.binary[top : top + mask.shape[0], left : left + mask.shape[1]]
     mask = mask[: window.shape[0], : window.shape[1]] & window
     ys, xs = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     y0, y1, x0, x1 = ys[0], ys[-1] + 1, xs[0], xs[-1] + 1
-    crop = np.where(mask[y0:y1, x0:x1], ink[top + y0 : top + y1, left + x0 : left + x1], 0.0)
+    ink = drawing.ink[top + y0 : top + y1, left + x0 : left + x1]
+    crop = np.where(mask[y0:y1, x0:x1], ink, 0.0)
     return Candidate((int(left + x0), int(top + y0), int(x1 - x0), int(y1 - y0)),
                      crop.astype(np.float32))

@@ -3,8 +3,9 @@
 import numpy as np
 from flask import Blueprint, current_app, jsonify, request
 
-from model.preprocess import EmptyDrawing, ink_map, normalize_ink, preprocess_image
-from model.segment import TooManyDigits, split_digits
+from model.preprocess import EmptyDrawing, ink_map, preprocess_image
+from model.segment import TooManyDigits
+from model.segment_search import read_digits
 from webapp.decoding import image_bytes_from_request, open_image
 from webapp.errors import ApiError
 from webapp.explain import occlusion_map
@@ -49,20 +50,16 @@ def classify(data, config, classifier, explain=False):
 def read_number(data, config, classifier, explain=False):
     """Image bytes -> the contract's reading: the number and each digit's answer and box."""
     image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
-
-    def confidence(inks):  # settles wide ink: one wide digit, or touching digits?
-        return min(float(classifier.predict(normalize_ink(ink)).max()) for ink in inks)
-
     try:
-        candidates = split_digits(ink_map(image), judge=confidence)
+        # The classifier reads every way of cutting the ink worth trying and picks the best.
+        candidates = read_digits(ink_map(image), classifier.predict_many)
     except EmptyDrawing as error:
         raise ApiError(422, "empty_drawing", str(error))
     except TooManyDigits as error:
         raise ApiError(422, "too_many_digits", str(error))
     digits = []
     for candidate in candidates:
-        x = normalize_ink(candidate.ink)
-        answer = answer_digit(x, classifier.predict(x), classifier, explain)
+        answer = answer_digit(candidate.x, candidate.probabilities, classifier, explain)
         seen = answer.pop("input")  # box, then input last, as in the contract
         digits.append({**answer, "box": list(candidate.box), "input": seen})
     number = "".join("?" if d["digit"] is None else str(d["digit"]) for d in digits)

@@ -1,0 +1,219 @@
+"""Read a whole number by letting the classifier choose where to cut: over-cut, then search.
+
+The ink is over-cut along least-ink paths from top to bottom (their slope bounded, so they
+follow the gap between slanted neighbours and cross touching strokes where they are thinnest);
+the pieces between consecutive paths are merged back by a dynamic programme over runs of
+consecutive pieces, each run scored by the classifier (log of its top probability, all runs in
+one batch) plus priors: a cost per digit, per stroke cut through, and for runs too short or too
+wide to be one digit. A digit drawn in several strokes is a run of pieces like any other, and a
+drawing of one digit is read whole unless cutting it is clearly better. Pure numpy: the
+classifier comes in as a function.
+"""
+
+import numpy as np
+
+from model.preprocess import normalize_ink
+from model.segment import (MAX_DIGITS, Candidate, TooManyDigits, crop_cells, group_parts,
+                           label_ink, part_of)
+
+BAND, LEAN = 3, 2  # a cut path leans at most LEAN columns per BAND rows (slanted writing)
+SHIFT_COST = 0.05  # in ink cells: among equal paths, the straighter one
+SPACING = 0.15  # of a digit's height: nearer cut candidates keep only the cheaper
+MAX_CUTS = 3 * MAX_DIGITS  # cut candidates kept at most (the cheapest): bounds the work
+MAX_RUN = 6  # pieces one digit may be made of
+MAX_WIDTH = 1.3  # of a digit's height: wider runs are not one digit
+# Priors, in units of log probability.
+DIGIT_COST = 0.0  # each digit read (no better value was found on numbers of seed 1)
+STROKE_COST = 0.6  # each stroke a cut goes through: cutting through ink needs a reason
+SHORT_BELOW, SHORT_COST = 0.55, 3.0  # a run lower than this share of a digit is a fragment
+# For reading all the ink as one digit, so one digit is not cut lightly; not for ink wider
+# than WHOLE_BELOW times its height, which is more often two digits touching.
+WHOLE_BONUS, WHOLE_BELOW = 0.5, 0.9
+WIDE_ABOVE, WIDE_COST = 0.6, 2.0  # a run wider than this share of its height
+
+
+def read_digits(ink, classify, max_digits=MAX_DIGITS):
+    """Float ink map (H, W), ink = 1 -> Candidates left to right, with .x and .probabilities.
+
+    classify((n, 28, 28)) -> (n, 10) probabilities. Raises EmptyDrawing when there is no ink,
+    TooManyDigits when the drawing holds more than max_digits (or is a scribble).
+    """
+    drawing = label_ink(ink, max_digits)
+    # Pieces apart in their columns are surely different digits: too many costs nothing.
+    columns = len(group_parts([part_of(drawing, i) for i in drawing.kept]))
+    if columns > max_digits:
+        raise TooManyDigits(f"The drawing splits into {columns} digits; "
+                            f"at most {max_digits} are read at once.")
+    kept = np.isin(drawing.labels, drawing.kept + 1)
+    rows, cols = np.flatnonzero(kept.any(axis=1)), np.flatnonzero(kept.any(axis=0))
+    gy0, gx0 = rows[0], cols[0]
+    grid = kept[gy0 : rows[-1] + 1, gx0 : cols[-1] + 1]
+    height = drawing.tallest
+    paths, crossed = cut_paths(grid, max(1, round(SPACING * height)))
+    pieces, boundary = _pieces(grid, paths, crossed / _stroke_width(grid))
+    runs, boxes = _runs(pieces, height)
+    candidates = []
+    for i, j in runs:
+        x0, y0, x1, y1 = boxes[(i, j)]
+        mine = (pieces[y0:y1, x0:x1] > i) & (pieces[y0:y1, x0:x1] <= j)
+        candidates.append(crop_cells(drawing, mine, gy0 + y0, gx0 + x0))
+    inputs = np.stack([normalize_ink(c.ink) for c in candidates])
+    probabilities = classify(inputs)
+    scores = _scores(probabilities, runs, boxes, height)
+    whole = (0, len(boundary) + 1)  # all the ink as one digit: what /api/predict reads
+    if whole in boxes and _aspect(boxes[whole], height) <= WHOLE_BELOW:
+        scores[runs.index(whole)] += WHOLE_BONUS
+    chosen = _best_partition(runs, scores, boundary)
+    if len(chosen) > max_digits:
+        raise TooManyDigits(f"The drawing splits into {len(chosen)} digits; "
+                            f"at most {max_digits} are read at once.")
+    for k in chosen:
+        candidates[k].x, candidates[k].probabilities = inputs[k], probabilities[k]
+    return [candidates[k] for k in chosen]
+
+
+def cut_paths(grid, spacing):
+    """Least-ink paths from top to bottom of a boolean grid: (x per row (n, H), ink crossed (n,)).
+
+    Through each local minimum of the cheapest path through each column of a few rows (a
+    forward and a backward pass of a dynamic programme); the cheapest of paths nearer than
+    `spacing` columns on average wins, and at most MAX_CUTS are kept.
+    """
+    height, width = grid.shape
+    bands = -(-height // BAND)
+    padded = np.zeros((bands * BAND, width), dtype=np.float32)
+    padded[:height] = grid
+    cost = padded.reshape(bands, BAND, width).sum(axis=1)
+    down, came_down = _sweep(cost)
+    up, came_up = _sweep(cost[::-1])
+    paths, crossed = [], []
+    for band in {bands // 3, bands // 2, (2 * bands) // 3}:
+        through = down[band] + up[bands - 1 - band] - cost[band]
+        # Not at the very edges: a path there cuts off nothing worth reading.
+        starts = _minima(through, max(1, spacing // 2))
+        starts = starts[(starts >= spacing // 2) & (starts < width - spacing // 2)]
+        xs = np.empty((starts.size, bands), dtype=np.int64)
+        xs[:, band] = starts
+        for b in range(band, 0, -1):  # back up along the forward pass's choices
+            xs[:, b - 1] = xs[:, b] + came_down[b, xs[:, b]]
+        for b in range(band, bands - 1):  # and down along the backward pass's
+            xs[:, b + 1] = xs[:, b] + came_up[bands - 1 - b, xs[:, b]]
+        paths += list(xs)
+        crossed += list(through[starts])
+    kept = []
+    for k in np.argsort(crossed, kind="stable"):
+        if len(kept) < MAX_CUTS and all(np.abs(paths[k] - paths[m]).mean() >= spacing
+                                        for m in kept):
+            kept.append(k)
+    kept.sort(key=lambda k: paths[k].mean())
+    xs = np.array([paths[k] for k in kept], dtype=np.int64).reshape(len(kept), bands)
+    return np.repeat(xs, BAND, axis=1)[:, :height], np.array([crossed[k] for k in kept])
+
+
+def _sweep(cost):
+    """Cheapest path cost from the first row to each cell, and the column step it came by."""
+    total = np.empty_like(cost)
+    came = np.zeros(cost.shape, dtype=np.int8)
+    total[0] = cost[0]
+    width = cost.shape[1]
+    steps = np.arange(-LEAN, LEAN + 1)
+    for b in range(1, len(cost)):
+        padded = np.pad(total[b - 1], LEAN, constant_values=np.inf)
+        # options[k, x]: arriving at x from column x + steps[k] of the row above
+        options = np.stack([padded[LEAN + d : LEAN + d + width] for d in steps])
+        options += SHIFT_COST * np.abs(steps)[:, None]
+        best = options.argmin(axis=0)
+        total[b] = options[best, np.arange(width)] + cost[b]
+        came[b] = steps[best]
+    return total, came
+
+
+def _minima(values, spacing):
+    """Columns where values is lowest within +-spacing (the middle of a flat stretch)."""
+    padded = np.pad(values, spacing, constant_values=np.inf)
+    lowest = np.lib.stride_tricks.sliding_window_view(padded, 2 * spacing + 1).min(axis=1)
+    at = np.flatnonzero(values <= lowest + 1e-4)
+    if at.size == 0:
+        return at
+    # A flat gap gives a stretch of neighbouring minima: keep its middle.
+    stretches = np.split(at, np.flatnonzero(np.diff(at) > 1) + 1)
+    return np.array([s[len(s) // 2] for s in stretches], dtype=np.int64)
+
+
+def _stroke_width(grid):
+    """The pen's width in grid cells: the median length of the ink's runs, across rows or
+    down columns, whichever is shorter (runs along a stroke are long)."""
+    medians = []
+    for cells in (grid, grid.T):
+        edges = np.diff(np.pad(cells.astype(np.int8), ((0, 0), (1, 1))), axis=1)
+        medians.append(np.median(np.nonzero(edges == -1)[1] - np.nonzero(edges == 1)[1]))
+    return max(1.0, float(min(medians)))
+
+
+def _pieces(grid, paths, strokes):
+    """Piece number (1, 2, ... left to right; 0 = no ink) of each cell, and the strokes cut
+    between piece k and k + 1 (boundary[k - 1])."""
+    ys, xs = np.nonzero(grid)
+    piece = (xs[None, :] >= paths[:, ys]).sum(axis=0)  # paths to the left of each cell
+    used, piece = np.unique(piece, return_inverse=True)
+    # Between two neighbouring pieces lie the paths from the left one's up to the right one's.
+    boundary = np.array([strokes[a:b].min() for a, b in zip(used[:-1], used[1:])])
+    pieces = np.zeros(grid.shape, dtype=np.int32)
+    pieces[ys, xs] = piece + 1
+    return pieces, boundary
+
+
+def _runs(pieces, height):
+    """Runs (i, j) of pieces i+1..j worth reading as one digit, and each run's box on the grid."""
+    n = int(pieces.max())
+    ys, xs = np.nonzero(pieces)
+    labels = pieces[ys, xs] - 1
+    box = np.empty((n, 4), dtype=np.int64)  # x0, y0, x1, y1 of each piece
+    for k, values, start, reduce in ((0, xs, np.iinfo(np.int64).max, np.minimum),
+                                     (1, ys, np.iinfo(np.int64).max, np.minimum),
+                                     (2, xs + 1, 0, np.maximum), (3, ys + 1, 0, np.maximum)):
+        box[:, k] = start
+        reduce.at(box[:, k], labels, values)
+    runs, boxes = [], {}
+    for i in range(n):
+        for j in range(i + 1, min(n, i + MAX_RUN) + 1):
+            x0, y0 = box[i:j, :2].min(axis=0)
+            x1, y1 = box[i:j, 2:].max(axis=0)
+            if j > i + 1 and x1 - x0 > MAX_WIDTH * height:
+                break  # a single piece is always a run, so a reading always exists
+            runs.append((i, j))
+            boxes[(i, j)] = (int(x0), int(y0), int(x1), int(y1))
+    return runs, boxes
+
+
+def _scores(probabilities, runs, boxes, height):
+    """Each run's score as one digit: the classifier's log confidence, less the priors."""
+    shape = np.array([boxes[run] for run in runs], dtype=np.float64).T
+    tall = (shape[3] - shape[1]) / height
+    # Two digits read as one are about twice as wide as a digit.
+    wide = _aspect(shape, height)
+    return (np.log(np.maximum(probabilities.max(axis=1), 1e-9)) - DIGIT_COST
+            - SHORT_COST * np.maximum(0.0, SHORT_BELOW - tall)
+            - WIDE_COST * np.maximum(0.0, wide - WIDE_ABOVE))
+
+
+def _aspect(box, height):
+    """Width / height of boxes (x0, y0, x1, y1), a fragment's height counted as SHORT_BELOW."""
+    return (box[2] - box[0]) / np.maximum(box[3] - box[1], SHORT_BELOW * height)
+
+
+def _best_partition(runs, scores, boundary):
+    """Indices of the runs covering all pieces with the highest total score, left to right."""
+    n = max(j for _, j in runs)
+    best = np.full(n + 1, -np.inf)
+    best[0] = 0.0
+    back = np.zeros(n + 1, dtype=np.int64)
+    for k, (i, j) in sorted(enumerate(runs), key=lambda item: item[1][1]):
+        total = best[i] + scores[k] - (STROKE_COST * boundary[i - 1] if i else 0.0)
+        if total > best[j]:
+            best[j], back[j] = total, k
+    chosen, j = [], n
+    while j > 0:
+        chosen.append(int(back[j]))
+        j = runs[back[j]][0]
+    return chosen[::-1]
