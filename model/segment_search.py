@@ -112,18 +112,21 @@ def cut_paths(grid, spacing):
 
 def _sweep(cost):
     """Cheapest path cost from the first row to each cell, and the column step it came by."""
+    bands, width = cost.shape
     total = np.empty_like(cost)
     came = np.zeros(cost.shape, dtype=np.int8)
     total[0] = cost[0]
-    width = cost.shape[1]
     steps = np.arange(-LEAN, LEAN + 1)
-    for b in range(1, len(cost)):
-        padded = np.pad(total[b - 1], LEAN, constant_values=np.inf)
-        # options[k, x]: arriving at x from column x + steps[k] of the row above
-        options = np.stack([padded[LEAN + d : LEAN + d + width] for d in steps])
-        options += SHIFT_COST * np.abs(steps)[:, None]
-        best = options.argmin(axis=0)
-        total[b] = options[best, np.arange(width)] + cost[b]
+    penalty = SHIFT_COST * np.abs(steps).astype(cost.dtype)
+    above = np.full(width + 2 * LEAN, np.inf, dtype=cost.dtype)  # the row above, padded
+    # options[x, k]: arriving at x from column x + steps[k] of the row above (a view, no copy)
+    window = np.lib.stride_tricks.sliding_window_view(above, len(steps))
+    columns = np.arange(width)
+    for b in range(1, bands):  # rows depend on each other; each row is one vector step
+        above[LEAN : LEAN + width] = total[b - 1]
+        options = window + penalty
+        best = options.argmin(axis=1)
+        total[b] = options[columns, best] + cost[b]
         came[b] = steps[best]
     return total, came
 
