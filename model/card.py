@@ -46,13 +46,15 @@ def card_markdown(card):
         f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters",
         f"- Data: {card['data']['source']}; trained on {card['data']['train']:,} images, "
         f"validated on {card['data']['validation']:,}, tested on {card['data']['test']:,}",
-        f"- Drawn digits added to training: {_drawn(card['data'])}",
+        f"- Drawn digits added to training{' (the member with most)' if card.get('members') else ''}: "
+        f"{_drawn(card['data'])}",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}, augmentation: {card['augmentation']})",
         f"- **Test accuracy: {card['test_accuracy'] * 100:.2f} %** "
         f"({card['test_errors']} errors in {card['data']['test']:,})",
         f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
+        *_member_lines(card),
         *_finetune_lines(card),
         "",
         "| digit | " + " | ".join(str(d) for d in range(10)) + " |",
@@ -68,6 +70,13 @@ def card_markdown(card):
     lines += [f"| **{d}** | " + " | ".join(str(v) for v in row) + " |"
               for d, row in enumerate(card["confusion_matrix"])]
     return "\n".join(lines) + "\n"
+
+
+def _member_lines(card):
+    return [f"- Member `{m['file']}`: `{m['arch']}`, {m['parameters']:,} parameters, drawn digits "
+            f"{_drawn({'drawn': m['drawn']})}; {m['epochs_run']} epochs in "
+            f"{m['training_seconds']:.0f} s; test accuracy {m['test_accuracy'] * 100:.2f} %"
+            for m in card.get("members", [])]
 
 
 def _finetune_lines(card):
@@ -92,17 +101,20 @@ def _drawn(data):
 
 
 def plot_learning_curves(history, path):
-    """Loss and accuracy per epoch, training vs validation."""
+    """Loss and accuracy per epoch, training vs validation (an ensemble: {member: history})."""
+    runs = {"": history} if "loss" in history else history
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
-    epochs = np.arange(1, len(history["loss"]) + 1)
     for ax, key in zip(axes, ("loss", "accuracy")):
-        ax.plot(epochs, history[key], marker="o", label="training")
-        if f"val_{key}" in history:
-            ax.plot(epochs, history[f"val_{key}"], marker="o", label="validation")
+        for name, run in runs.items():
+            epochs = np.arange(1, len(run["loss"]) + 1)
+            ax.plot(epochs, run[key], marker="o", label=f"{name} training".strip())
+            if f"val_{key}" in run:
+                ax.plot(epochs, run[f"val_{key}"], marker="o",
+                        label=f"{name} validation".strip())
         ax.set_xlabel("epoch")
         ax.set_title(key)
         ax.grid(alpha=0.3)
-        ax.legend()
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

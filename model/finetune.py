@@ -73,6 +73,14 @@ def drawn_replay(base_card, mnist_subset, drawn=None):
     return round(drawn * traced / total), drawn - round(drawn * traced / total)
 
 
+def all_layers(model):
+    """Every layer, also those of nested models (the shipped ensemble's members)."""
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from all_layers(layer)
+
+
 def finetune(args):
     """Fine-tune, compare, write a versioned model with its card, promote it if better."""
     from model.train import to_dataset  # the same input pipeline as training
@@ -107,7 +115,7 @@ def finetune(args):
     before = {"mnist": accuracy(model, x_test, y_test), "held_out": accuracy(model, x_held, y_held)}
     # Batch norm keeps its statistics (a frozen BatchNormalization runs in inference mode):
     # a few thousand digits would otherwise shift what all of MNIST taught it.
-    for layer in model.layers:
+    for layer in all_layers(model):
         if isinstance(layer, keras.layers.BatchNormalization):
             layer.trainable = False
     # A small learning rate: adjust what the model knows, do not retrain it.

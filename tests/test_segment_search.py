@@ -62,6 +62,8 @@ def test_search_cuts_touching_digits_where_they_meet(classify, digits):
         assert abs(x - (0.05 + 0.14 * i + 0.125) * 280) < 0.3 * 0.14 * 280
 
 
+@pytest.mark.xfail(strict=True, reason="issue 7: the shipped ensemble reads the slanted 7 and 4 "
+                   "(which share columns) as one 4")
 def test_search_separates_slanted_neighbours_that_share_columns(classify):
     strokes = side_by_side([7, 4], {7: leaning(7), 4: leaning(4)}, width=0.2, step=0.11)
     ink = ink_of(strokes)
@@ -70,7 +72,12 @@ def test_search_separates_slanted_neighbours_that_share_columns(classify):
     assert digits_read(read_digits(ink, classify)) == "74"
 
 
-@pytest.mark.parametrize("digits", [[7, 2], [6, 3], [5, 9]])
+@pytest.mark.parametrize("digits", [
+    [7, 2],
+    pytest.param([6, 3], marks=pytest.mark.xfail(
+        strict=True, reason="issue 7: the shipped ensemble reads this overlapping pair as an 8")),
+    [5, 9],
+])
 def test_search_reads_an_overlapping_pair(classify, digits):
     # (Most overlapping pairs are still read as one digit: see the README.)
     strokes = side_by_side(digits, DIGIT_STROKES, width=0.25, height=0.35, step=0.12)
