@@ -3,6 +3,7 @@
 import click
 
 from webapp.classifier import DigitClassifier, ModelUnavailable
+from webapp.memory import keep_freed_buffers
 
 
 class CannotServe(ModelUnavailable, click.ClickException):
@@ -17,6 +18,7 @@ class CannotServe(ModelUnavailable, click.ClickException):
 
 def init_app(app):
     """Attach the classifier named by MODEL_PATH; raises ModelUnavailable if it cannot answer."""
+    keep_freed_buffers()  # before the model, so its buffers and every request's come from the heap
     try:
         app.extensions["classifier"] = DigitClassifier(app.config["MODEL_PATH"])
     except ModelUnavailable as error:
