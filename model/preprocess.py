@@ -130,14 +130,30 @@ def preprocess_image(image):
     if image.mode.startswith("I") or image.mode == "F":
         return normalize_ink(ink_map(image))
     # The same steps as normalize_ink(ink_map(image)), but the box is found on the 8-bit
-    # levels in C and only the cropped pixels become floats: the server's hot path.
+    # levels and only the cropped pixels become floats: the server's hot path.
     levels, to_ink = _levels_and_ink_table(image)
-    is_ink = (to_ink > 0).astype(np.uint8).tolist()
-    box = Image.fromarray(levels).point(is_ink).getbbox()  # in C, on 8 bits
-    if box is None:
+    ink_levels = np.flatnonzero(to_ink)
+    if ink_levels.size == 0:
         raise EmptyDrawing(EMPTY_MESSAGE)
-    left, top, right, bottom = box
-    return _fit(to_ink.take(levels[top:bottom, left:right]))
+    is_ink = _ink_mask(levels, ink_levels)
+    rows, cols = np.flatnonzero(is_ink.any(axis=1)), np.flatnonzero(is_ink.any(axis=0))
+    if rows.size == 0:
+        raise EmptyDrawing(EMPTY_MESSAGE)
+    crop = levels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return _fit(to_ink.take(crop))
+
+
+def _ink_mask(levels, ink_levels):
+    """Where the 8-bit levels are ink. Ink is one run of levels at the dark or the light end
+    (the background's side decides), so one comparison finds it."""
+    low, high = int(ink_levels[0]), int(ink_levels[-1])
+    if high - low + 1 != ink_levels.size:  # not one run: look every level up
+        return np.isin(levels, ink_levels)
+    if low == 0:
+        return levels <= high
+    if high == 255:
+        return levels >= low
+    return (levels >= low) & (levels <= high)
 
 
 def preprocess_mnist(images):
