@@ -175,6 +175,18 @@ def test_predict_with_prefer_read_adds_the_reading(client):
     assert body["probabilities"] == whole["probabilities"] and "number" not in whole
 
 
+def test_predict_with_prefer_explains_one_digit_as_explain_1_does(client):
+    # One digit drawn: the whole drawing's map is the one digit's (computed once, not twice).
+    drawing = png_bytes(draw_digit(DIGIT_STROKES[4]))
+    body = client.post("/api/predict", data=drawing, content_type="image/png",
+                       headers={"Prefer": "read, explain"}).get_json()
+    explained = client.post("/api/predict?explain=1", data=drawing,
+                            content_type="image/png").get_json()
+    assert body["number"] == "4"
+    assert body["explanation"] == explained["explanation"] == body["digits"][0]["explanation"]
+    assert list(body)[:5] == ["digit", "confidence", "probabilities", "input", "explanation"]
+
+
 def test_predict_ignores_preferences_it_does_not_know(client):
     response = client.post("/api/predict", data=png_bytes(draw_digit(DIGIT_STROKES[5])),
                            content_type="image/png", headers={"Prefer": "return=minimal"})

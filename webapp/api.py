@@ -66,6 +66,15 @@ def read_number(data, config, classifier, explain=False):
     return {"number": number, "digits": digits}
 
 
+def _same_digits_explanation(answer, reading):
+    """The one digit read's explanation when it saw the same input as the whole drawing (a
+    drawing of one digit, the usual case): computing the occlusion map twice costs 4 ms."""
+    digits = reading["digits"]
+    if len(digits) == 1 and digits[0]["input"] == answer["input"]:
+        return digits[0]["explanation"]
+    return None
+
+
 def _grid(image):
     return np.round(image.astype(np.float64), 4).tolist()
 
@@ -101,9 +110,16 @@ def predict():
     wanted = preferences() & {"read", "explain"}
     explain = wants_explanation() or "explain" in wanted
     data = image_bytes_from_request(request, current_app.config["MAX_JSON_DEPTH"])
-    answer = classify(data, current_app.config, classifier, explain)
-    if "read" in wanted:
-        answer.update(read_number(data, current_app.config, classifier, explain))
+    if "read" not in wanted:
+        answer = classify(data, current_app.config, classifier, explain)
+    else:
+        x, probabilities = infer(data, current_app.config, classifier)
+        answer = answer_digit(x, probabilities, classifier)
+        reading = read_number(data, current_app.config, classifier, explain)
+        if explain:
+            answer["explanation"] = _same_digits_explanation(answer, reading) or _grid(
+                occlusion_map(classifier.predict_many, x, probabilities))
+        answer.update(reading)
     response = jsonify(answer)
     if wanted:
         response.headers["Preference-Applied"] = ", ".join(sorted(wanted))
