@@ -7,7 +7,7 @@ held-out set (benchmarks/drawn/nondigits.py) can draw other variants with its ow
 
 Never made, because they are digits: a plain circle or ellipse (a 0), a single line (a 1),
 an arrow pointing up (a 1 with a flag both sides), a spiral of fewer than two turns (a 6 or
-a 9), a zig-zag of fewer than four strokes (a 2, a 7, a Z).
+a 9), a zig-zag of fewer than four strokes (a 2, a 7, a Z), a long thin wavy walk (a 1).
 """
 
 import numpy as np
@@ -129,12 +129,21 @@ SHAPES = {"polygon": polygon, "star": star, "cross": cross, "arrow": arrow, "hea
 # Scribbles: random walks, coils, zig-zags, filling-in and tangles.
 
 
-def walk(rng, steps=(15, 35), turn=0.9):
-    """A random walk that keeps changing its heading: a wandering doodle."""
-    n = int(rng.integers(*steps))
-    heading = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, turn, n))
-    moves = np.stack([np.cos(heading), np.sin(heading)], 1) * rng.uniform(0.5, 1.5, (n, 1))
-    return [np.concatenate([[(0.0, 0.0)], np.cumsum(moves, axis=0)])]
+def walk(rng, steps=(15, 35), turn=0.9, tries=10):
+    """A random walk that keeps changing its heading: a wandering doodle.
+
+    A walk that came out long and thin is a wavy line, which preprocessing makes a 1: it is
+    walked again (up to `tries` times).
+    """
+    for _ in range(tries):
+        n = int(rng.integers(*steps))
+        heading = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, turn, n))
+        moves = np.stack([np.cos(heading), np.sin(heading)], 1) * rng.uniform(0.5, 1.5, (n, 1))
+        points = np.concatenate([[(0.0, 0.0)], np.cumsum(moves, axis=0)])
+        extent = np.ptp(points, axis=0)
+        if extent.min() > 0.3 * extent.max():
+            break
+    return [points]
 
 
 def coil(rng, loops=(2.5, 6.0)):
