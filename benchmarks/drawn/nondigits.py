@@ -118,9 +118,16 @@ SHAPES = {
 UNSEEN_KINDS = {"hatch", "rings", "sun", "cat", "envelope", "fish", "cloud", "asterisk"}
 
 
+# Fonts that draw small letters as small capitals (their d is a D, a 0): capitals only.
+ALL_CAPS = {"Humor-Sans"} | {f"BecauseWe{name}-Regular" for name in
+                             ("Build", "Connect", "Create", "Learn", "Mentor", "Organize")}
+
+
 @functools.cache
 def _traced(path, letter):
     """A font's letter as strokes (traced once), or [] if the font has no such glyph."""
+    if letter.islower() and path.stem in ALL_CAPS:
+        return []
     try:
         return trace_strokes(glyph_image(path, letter))
     except FontsMissing:
