@@ -64,12 +64,39 @@ LOWER = {
     "x": [[(0.15, 0.45), (0.85, 1.0)], [(0.85, 0.45), (0.15, 1.0)]],
 }
 
+# Other ways people write some of them: in one stroke, rounder, squarer, without a bar.
+VARIANTS = {
+    "A": [[[(0.1, 1.0), (0.42, 0.0), (0.58, 0.0), (0.9, 1.0)], [(0.22, 0.65), (0.8, 0.55)]]],
+    "C": [[[(0.85, 0.1), (0.2, 0.0), (0.15, 1.0), (0.85, 0.95)]]],
+    "E": [[[(0.8, 0.0), (0.15, 0.0), (0.15, 0.5), (0.6, 0.5), (0.15, 0.5), (0.15, 1.0),
+            (0.8, 1.0)]]],
+    "F": [[[(0.15, 1.0), (0.15, 0.0), (0.8, 0.0)], [(0.15, 0.45), (0.6, 0.45)]]],
+    "J": [[chain([(0.65, 0.0), (0.65, 0.7)], arc(0.42, 0.7, 0.23, 0.3, 0, 170, 10))]],
+    "L": [[[(0.2, 0.0), (0.2, 1.0), (0.95, 0.95)]]],
+    "P": [[chain([(0.15, 1.0), (0.15, 0.0)], arc(0.4, 0.25, 0.3, 0.25, -150, 150, 12))]],
+    "R": [[chain([(0.15, 1.0), (0.15, 0.0)], arc(0.4, 0.25, 0.3, 0.25, -150, 100, 12),
+                 [(0.2, 0.5), (0.85, 1.0)])]],
+    "T": [[[(0.05, 0.1), (0.5, 0.0), (0.95, 0.05)], [(0.5, 0.0), (0.45, 1.0)]]],
+    "U": [[chain([(0.15, 0.0)], arc(0.5, 0.65, 0.35, 0.35, 180, 0, 14), [(0.85, 0.0)]),
+           [(0.85, 0.0), (0.88, 1.0)]]],
+    "Y": [[[(0.1, 0.0), (0.5, 0.5), (0.9, 0.0)], [(0.5, 0.5), (0.5, 1.0)]]],
+    "d": [[chain(arc(0.45, LOWER_BOWL[0], 0.28, LOWER_BOWL[1], -30, -360, 18),
+                 [(0.73, 0.0), (0.73, 1.0)])]],
+    "e": [[chain([(0.2, 0.75), (0.75, 0.65)], arc(0.48, 0.72, 0.28, 0.26, -20, -330, 18))]],
+    "h": [[chain([(0.2, 0.0), (0.2, 1.0), (0.2, 0.75)], arc(0.5, 0.75, 0.3, 0.3, 180, 360, 10),
+                 [(0.8, 1.0)])]],
+    "p": [[chain([(0.2, 1.4), (0.2, 0.45)], arc(0.45, 0.65, 0.25, 0.2, -150, 150, 12))]],
+}
+
 LETTERS = {**UPPER, **LOWER}
+STYLES = {name: [strokes, *VARIANTS.get(name, [])] for name, strokes in LETTERS.items()}
 # What the held-out set asks of the handwriting fonts: the same letters, never a look-alike.
 NAMES = "".join(sorted(LETTERS))
 
 
 def random_letter(rng, letter=None):
-    """One randomly written letter: (letter, strokes fitted to height 1)."""
+    """One randomly written letter in one of its styles: (letter, strokes fitted to height 1)."""
     letter = letter or NAMES[rng.integers(len(NAMES))]
-    return letter, distort(LETTERS[letter], rng)
+    styles = STYLES[letter]
+    # Letters vary more in width than digits do (an M, an r).
+    return letter, distort(styles[rng.integers(len(styles))], rng, aspect=(0.65, 1.35))
