@@ -27,8 +27,9 @@ def init_app(app):
     (a model trained elsewhere), digits are served without rejection and a warning says so.
     """
     try:
-        detector = _detector(app)
-        app.extensions["classifier"] = DigitClassifier(app.config["MODEL_PATH"], detector)
+        classifier = DigitClassifier(app.config["MODEL_PATH"])  # a bad digit model is told first
+        classifier.detector = _detector(app)
+        app.extensions["classifier"] = classifier
     except ModelUnavailable as error:
         raise CannotServe(str(error)) from None
 
