@@ -9,7 +9,9 @@ canvas in headless Chromium with varied canvas, look, brush and size, sends ever
 to POST /api/predict, draws --page-sample of them on the page itself with the mouse, then
 prints accuracy tables and writes report.json and misread.png to --out. With --numbers N it
 also draws N whole numbers of 2 to 8 digits from the same sources (benchmarks/drawn/numbers.py)
-and reads them, and every single digit, through POST /api/read.
+and reads them, and every single digit, through POST /api/read. It also draws --non-digits
+held-out letters, scribbles and shapes (benchmarks/drawn/nondigits.py) and reports the share
+the server rejects as not a digit, and the share of the digits it rejects.
 """
 
 import argparse
@@ -30,7 +32,9 @@ from benchmarks.drawn.client import drive_page, page_twin, predict_all  # noqa: 
 from benchmarks.drawn.layout import build  # noqa: E402
 from benchmarks.drawn.numbers import build_numbers, print_numbers, summarize_numbers  # noqa: E402
 from benchmarks.drawn.render import CanvasRenderer, launch  # noqa: E402
-from benchmarks.drawn.report import misread_grid, print_tables, summarize  # noqa: E402
+from benchmarks.drawn.nondigits import build_non_digits  # noqa: E402
+from benchmarks.drawn.report import (misread_grid, print_non_digits, print_tables,  # noqa: E402
+                                     rejected, summarize, summarize_non_digits)
 
 
 def parse_args(argv=None):
@@ -54,6 +58,10 @@ def parse_args(argv=None):
     parser.add_argument("--numbers", type=int, default=0,
                         help="whole numbers of 2-8 digits to read through /api/read, split "
                              "evenly over sources, lengths and spacings (default 0: none)")
+    parser.add_argument("--non-digits", type=int, default=600,
+                        help="held-out non-digits (font letters, scribbles, shapes) drawn and "
+                             "sent to /api/predict, which should say not a digit (default 600; "
+                             "0: none)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "drawn",
                         help="folder for report.json and misread.png")
     parser.add_argument("--workers", type=int, default=4, help="API requests in flight")
@@ -106,6 +114,13 @@ def main(argv=None):
         for drawing, answer in zip(drawings, predict_all(url, pngs, args.workers)):
             drawing.answer = answer
         mark = lap("api", mark)
+        if args.non_digits:
+            non_digits = build_non_digits(args.seed, args.non_digits, len(drawings))
+            non_digit_pngs = renderer.render(non_digits)
+            for drawing, answer in zip(non_digits, predict_all(url, non_digit_pngs,
+                                                               args.workers)):
+                drawing.answer = answer
+            mark = lap("non-digits", mark)
         if args.numbers:
             numbers = build_numbers(args.seed, args.numbers)
             answers = predict_all(url, renderer.render(numbers), args.workers, "/api/read")
@@ -127,6 +142,8 @@ def main(argv=None):
         report["numbers"] = summarize_numbers(numbers, report["by_source"]["all"]["accuracy"])
         report["numbers"]["single_digits_read_right"] = sum(
             a.get("number") == str(d.label) for d, a in zip(drawings, singles)) / len(drawings)
+    if args.non_digits:
+        report["not_a_digit"] = summarize_non_digits(non_digits, drawings)
     timings["total"] = round(time.perf_counter() - started, 1)
     report["run"] = {"seed": args.seed, "count": len(drawings), "url": url if args.url else
                      "--serve", "model": args.model, "health": health, "seconds": timings}
@@ -135,11 +152,17 @@ def main(argv=None):
         print_numbers(report["numbers"])
         print(f"Single digits read right through /api/read: "
               f"{100 * report['numbers']['single_digits_read_right']:.2f} %")
+    if args.non_digits:
+        print_non_digits(report["not_a_digit"])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
     shown = misread_grid(drawings, pngs, args.out / "misread.png")
     print(f"\n{len(drawings)} drawings in {timings['total']} s ({timings}); wrote "
           f"{args.out / 'report.json'} and {args.out / 'misread.png'} ({shown} misread shown)")
+    if args.non_digits:
+        shown = misread_grid(non_digits, non_digit_pngs, args.out / "accepted_non_digits.png",
+                             show=lambda d: not rejected(d))
+        print(f"Wrote {args.out / 'accepted_non_digits.png'} ({shown} non-digits not rejected)")
 
 
 if __name__ == "__main__":

@@ -88,6 +88,8 @@ def in_process(tflite_path, png, calls):
                                          config["MAX_IMAGE_SIDE"]),
             "preprocess": lambda: preprocess_image(image),
             "inference": lambda: classifier.predict(x),
+            # Issue 7: the "is it a digit?" model runs on every answer too.
+            "not-a-digit model": lambda: classifier.is_not_a_digit(x),
             "json": lambda: app.json.response(answer),  # what jsonify does in the view
             "explained": lambda: classify(png, config, classifier, explain=True),
         }, calls, warmup=50)

@@ -21,11 +21,14 @@ def read_card(model_path):
     return json.loads(card_path(model_path).read_text())
 
 
-def write_card(model_path, card):
-    """Write the card as JSON (read by the server and tools) and Markdown (read by people)."""
+def write_card(model_path, card, markdown=None):
+    """Write the card as JSON (read by the server and tools) and Markdown (read by people).
+
+    markdown: the function that writes the Markdown (default: the digit model's card_markdown).
+    """
     path = card_path(model_path)
     path.write_text(json.dumps(card, indent=2) + "\n")
-    path.with_suffix(".md").write_text(card_markdown(card))
+    path.with_suffix(".md").write_text((markdown or card_markdown)(card))
     return path
 
 
@@ -56,6 +59,7 @@ def card_markdown(card):
         f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
         *_member_lines(card),
         *_finetune_lines(card),
+        *_calibration_lines(card),
         "",
         "| digit | " + " | ".join(str(d) for d in range(10)) + " |",
         "|---" * 11 + "|",
@@ -90,6 +94,58 @@ def _finetune_lines(card):
             f"{b['held_out'] * 100:.1f} % -> {a['held_out'] * 100:.1f} %, MNIST test "
             f"{b['mnist'] * 100:.2f} % -> {a['mnist'] * 100:.2f} %; "
             f"{'promoted' if tune['promoted'] else 'not promoted'} ({tune['why']})"]
+
+
+def _calibration_lines(card):
+    calib = card.get("calibration")
+    if not calib:
+        return []
+    return [f"- Calibration of the confidence (top probability) on the MNIST test set: expected "
+            f"calibration error **{calib['ece'] * 100:.2f} %** ({calib['bins']} equal bins); "
+            f"reliability diagram: `{card['name']}.reliability.png`"]
+
+
+def add_calibration(card, probabilities, labels, model_path):
+    """Store the confidence's calibration in the card and draw its reliability diagram."""
+    from model.metrics import calibration
+
+    card["calibration"] = calibration(probabilities, labels)
+    plot_reliability(card["calibration"], Path(model_path).with_suffix(".reliability.png"))
+    return card
+
+
+def notdigit_card_markdown(card):
+    """The not-digit model's card for people."""
+    val = card["validation_rejected"]
+    kinds = ", ".join(f"{k.split()[-1]} {v * 100:.1f} %" for k, v in val.items()
+                      if k.startswith("non-digit "))
+    sources = ", ".join(f"{k} {val[k] * 100:.2f} %" for k in ("mnist", "traced", "templates"))
+    data = card["data"]
+    return "\n".join([
+        f"# Model card: {card['name']}",
+        "",
+        f"- What: {card['output']} (one sigmoid output); the server answers `\"digit\": null, "
+        f"\"reason\": \"not_a_digit\"` above the **threshold {card['threshold']:.4f}**",
+        f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
+        "(model/notdigit.py)",
+        f"- Digits: {data['mnist_train']:,} MNIST training images, "
+        f"{data['traced_mnist_train']:,} traced and redrawn with random pens, "
+        f"{data['templates']:,} template digits (model/drawn.py)",
+        f"- Non-digits: {data['non_digits']:,} letters, scribbles and shapes written by the "
+        "training stream (model/strokes/letters.py, shapes.py)",
+        f"- Preprocessing: {card['preprocessing']}",
+        f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
+        f"(batch {card['batch_size']}, seed {card['seed']}, the digit model's augmentation)",
+        f"- Threshold: chosen so that {card['reject_share'] * 100:.1f} % of the "
+        f"{data['validation']:,}-image validation set's digits are rejected",
+        f"- Validation digits rejected: {sources} (all {val['digits'] * 100:.2f} %)",
+        f"- Validation non-digits rejected: {kinds} (all {val['non-digits'] * 100:.1f} %)",
+        f"- MNIST test digits rejected: {card['mnist_test_rejected'] * 100:.2f} %",
+        "- Held-out non-digits (handwriting-font letters, the benchmark's own scribbles and "
+        "shapes) and the drawn-digit benchmark: `benchmarks/drawn_digits.py --non-digits`, "
+        "figures in the README",
+        f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
+    ]) + "\n"
 
 
 def _drawn(data):
@@ -134,6 +190,31 @@ def plot_confusion_matrix(confusion, path):
     ax.set_xlabel("predicted")
     ax.set_ylabel("true digit")
     ax.set_title("MNIST test set: confusion matrix")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_reliability(calib, path):
+    """Reliability diagram: accuracy against confidence per bin, and how many fall in each."""
+    rows = [r for r in calib["reliability"] if r["count"]]
+    width = 1.0 / calib["bins"]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(5, 6), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 1]})
+    top.bar([r["low"] for r in rows], [r["accuracy"] for r in rows], width=width, align="edge",
+            edgecolor="black", label="accuracy")
+    top.plot([0, 1], [0, 1], linestyle="--", color="gray", label="perfect calibration")
+    top.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], "o", color="crimson",
+             label="each bin: accuracy at its mean confidence")
+    top.set_ylabel("accuracy")
+    top.set_title(f"MNIST test set: expected calibration error {calib['ece'] * 100:.2f} %")
+    top.legend(loc="upper left", fontsize=8)
+    top.grid(alpha=0.3)
+    bottom.bar([r["low"] for r in rows], [r["count"] for r in rows], width=width, align="edge",
+               edgecolor="black", color="gray")
+    bottom.set_yscale("log")
+    bottom.set_xlabel("confidence (top probability)")
+    bottom.set_ylabel("images")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

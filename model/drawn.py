@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from model.preprocess import normalize_ink
 from model.strokes import rng_for
-from model.strokes.geometry import fit_height
+from model.strokes.geometry import bounds, fit_height
 from model.strokes.templates import random_template
 from model.strokes.trace import trace_strokes
 
@@ -21,14 +21,21 @@ CANVAS = 96  # px the digit is drawn at before preprocessing shrinks it to 20
 PEN = (0.03, 0.32)  # pen width as a share of the digit's height, thin mouse to fat finger
 
 
-def render_strokes(strokes, pen, canvas=CANVAS):
-    """Draw strokes fitted to height 1 with round caps and joins; returns ink (canvas, canvas)."""
+def render_strokes(strokes, pen, canvas=CANVAS, longer=False):
+    """Draw strokes fitted to height 1 with round caps and joins; returns ink (canvas, canvas).
+
+    longer: fit the longer side instead (a wide shape stays whole); the pen is then a share
+    of the longer side.
+    """
     height = canvas * 0.7
     width = max(1, round(pen * height))
     image = Image.new("L", (canvas, canvas), 0)
     draw = ImageDraw.Draw(image)
     margin = (canvas - height) / 2
-    for stroke in fit_height(strokes):
+    fitted = fit_height(strokes)
+    if longer:
+        fitted = [s / max(1.0, bounds(fitted)[2]) for s in fitted]
+    for stroke in fitted:
         points = [tuple(p) for p in np.asarray(stroke) * height + margin]
         if len(points) > 1:
             draw.line(points, fill=255, width=width, joint="curve")
@@ -37,7 +44,8 @@ def render_strokes(strokes, pen, canvas=CANVAS):
     return np.asarray(image, dtype=np.float32) / 255.0
 
 
-def _pen(rng):
+def random_pen(rng):
+    """A pen width (share of the height) from thin mouse lines to fat finger strokes."""
     # Log-uniform: as many thin pens as thick ones.
     return float(np.exp(rng.uniform(np.log(PEN[0]), np.log(PEN[1]))))
 
@@ -49,7 +57,7 @@ def redrawn_mnist(images, labels, count, seed):
     x = np.empty((count, 28, 28), dtype=np.float32)
     for i, index in enumerate(picks):
         strokes = trace_strokes(images[index])
-        pen = _pen(rng)  # drawn even when unused, so the stream stays the same
+        pen = random_pen(rng)  # drawn even when unused, so the stream stays the same
         # A digit too faint to trace stays as MNIST drew it.
         ink = render_strokes(strokes, pen) if strokes else images[index] / 255.0
         x[i] = normalize_ink(ink)
@@ -65,7 +73,7 @@ def written_templates(count, seed):
     y = np.arange(count, dtype=np.int64) % 10
     for i, digit in enumerate(y):
         _, strokes = random_template(rng, int(digit))
-        x[i] = normalize_ink(render_strokes(strokes, _pen(rng)))
+        x[i] = normalize_ink(render_strokes(strokes, random_pen(rng)))
     return x, y
 
 

@@ -75,12 +75,13 @@ def main(argv=None):
     print(f"Evaluating the average of {len(args.members)} models on the 10,000 MNIST test "
           "images...", flush=True)
     _, (x_test, y_test) = load_mnist()
-    report = classification_report(
-        model.predict(preprocess_mnist(x_test)[..., None], batch_size=1000, verbose=0), y_test)
+    probabilities = model.predict(preprocess_mnist(x_test)[..., None], batch_size=1000, verbose=0)
+    report = classification_report(probabilities, y_test)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
     card = ensemble_card(args.out, args.members, member_cards, report,
                          int(model.count_params()))
+    cards.add_calibration(card, probabilities, y_test, args.out)
     cards.write_card(args.out, card)
     cards.plot_learning_curves({m["file"]: m["history"] for m in card["members"]},
                                args.out.with_suffix(".curves.png"))

@@ -2,6 +2,7 @@
 
     python -m model.evaluate                        # the shipped model
     python -m model.evaluate --model other.keras --write
+    python -m model.evaluate --calibration          # ECE and reliability diagram into the card
 """
 
 import argparse
@@ -11,20 +12,25 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from model import SHIPPED_MODEL  # noqa: E402
-from model.card import card_path, read_card, write_card  # noqa: E402
+from model.card import add_calibration, card_path, read_card, write_card  # noqa: E402
 from model.data import load_mnist  # noqa: E402
 from model.metrics import classification_report  # noqa: E402
 from model.preprocess import preprocess_mnist  # noqa: E402
 
 
-def evaluate(model_path):
-    """The card's test figures, recomputed for the .keras model at model_path."""
+def test_probabilities(model_path):
+    """The .keras model's probabilities on the 10,000 MNIST test images, and their labels."""
     from model.architectures import load_model
 
     model = load_model(model_path)
     _, (x_test, y_test) = load_mnist(verbose=False)
     probabilities = model.predict(preprocess_mnist(x_test)[..., None], batch_size=1000, verbose=0)
-    return classification_report(probabilities, y_test)
+    return probabilities, y_test
+
+
+def evaluate(model_path):
+    """The card's test figures, recomputed for the .keras model at model_path."""
+    return classification_report(*test_probabilities(model_path))
 
 
 def main(argv=None):
@@ -34,7 +40,13 @@ def main(argv=None):
                         help=f"the .keras model (default: {SHIPPED_MODEL})")
     parser.add_argument("--write", action="store_true",
                         help="store the recomputed figures in the model's card")
+    parser.add_argument("--calibration", action="store_true",
+                        help="only compute the confidence's calibration (expected calibration "
+                             "error, 15 bins) and its reliability diagram, and store both in "
+                             "the card (<model>.reliability.png)")
     args = parser.parse_args(argv)
+    if args.calibration:
+        return write_calibration(args.model)
 
     report = evaluate(args.model)
     print(f"Test accuracy: {report['test_accuracy'] * 100:.2f} % "
@@ -52,6 +64,17 @@ def main(argv=None):
         if args.write:
             write_card(args.model, {**card, **report})
             print(f"Updated {card_path(args.model)}")
+
+
+def write_calibration(model_path):
+    """Add the calibration to an existing card (the model and its other figures unchanged)."""
+    probabilities, labels = test_probabilities(model_path)
+    card = add_calibration(read_card(model_path), probabilities, labels, model_path)
+    write_card(model_path, card)
+    print(f"Expected calibration error ({card['calibration']['bins']} bins): "
+          f"{card['calibration']['ece'] * 100:.2f} %. Updated {card_path(model_path)} and "
+          f"{Path(model_path).with_suffix('.reliability.png')}")
+    return card
 
 
 if __name__ == "__main__":

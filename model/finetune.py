@@ -32,7 +32,7 @@ from model.metrics import classification_report
 from model.preprocess import preprocess_mnist
 
 MAX_MNIST_DROP = 0.001  # 0.1 point of accuracy on the MNIST test set
-SHIPPED_SUFFIXES = (".keras", ".tflite", ".card.json", ".card.md")
+SHIPPED_SUFFIXES = (".keras", ".tflite", ".card.json", ".card.md", ".reliability.png")
 
 
 def split_corrections(x, y, holdout, seed):
@@ -125,8 +125,8 @@ def finetune(args):
     history = model.fit(to_dataset(x, y, args.batch_size or 128, True, args.seed, weights),
                         epochs=args.epochs or 2, verbose=1)
     seconds = time.perf_counter() - started
-    report = classification_report(model.predict(x_test[..., None], batch_size=1000, verbose=0),
-                                   y_test)
+    probabilities = model.predict(x_test[..., None], batch_size=1000, verbose=0)
+    report = classification_report(probabilities, y_test)
     after = {"mnist": report["test_accuracy"], "held_out": accuracy(model, x_held, y_held)}
     promote, why = promotion(before, after)
     print_comparison(before, after, len(x_held))
@@ -150,6 +150,7 @@ def finetune(args):
                      "promoted": promote, "why": why},
         "versions": cards.versions(),
     }
+    cards.add_calibration(card, probabilities, y_test, out)
     cards.write_card(out, card)
     export_tflite(model, out.with_suffix(".tflite"))
     if promote:

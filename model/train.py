@@ -159,7 +159,8 @@ def train(args):
     seconds = time.perf_counter() - started
 
     print("Evaluating on the 10,000 MNIST test images...", flush=True)
-    report = classification_report(model.predict(x_test, batch_size=1000, verbose=0), y_test)
+    probabilities = model.predict(x_test, batch_size=1000, verbose=0)
+    report = classification_report(probabilities, y_test)
     model.save(out)
     card = {
         "name": out.stem,
@@ -182,6 +183,7 @@ def train(args):
         "history": {k: [round(float(v), 5) for v in vals] for k, vals in history.history.items()},
         "versions": cards.versions(),
     }
+    cards.add_calibration(card, probabilities, y_test, out)
     cards.write_card(out, card)
     cards.plot_learning_curves(history.history, out.with_suffix(".curves.png"))
     cards.plot_confusion_matrix(report["confusion_matrix"], out.with_suffix(".confusion.png"))

@@ -174,7 +174,8 @@ function showResult(result, prefix) {
 }
 
 function describe(winner, confidence, ranked) {
-  if (winner === null) return 'That does not look like a digit. Try drawing it again.';
+  // The server's not-digit model rejected it (reason "not_a_digit"): no digit, bars still shown.
+  if (winner === null) return "That doesn't look like a digit. Try drawing one, 0 to 9.";
   if (confidence < SURE_ENOUGH) {
     return `Not sure — maybe a ${ranked[0].digit} or a ${ranked[1].digit}?`;
   }

@@ -49,6 +49,12 @@ def test_drawn_training_and_benchmark_streams_differ():
 
     assert not np.allclose(first_points("training"), first_points("benchmark"))
     assert np.allclose(first_points("training"), first_points("training"))
+    # The non-digits keep the same guarantee: tests/test_nondigit_strokes.py checks each kind,
+    # and the held-out set's parts start apart from the digits' and numbers'.
+    from benchmarks.drawn.nondigits import NON_DIGIT_STREAM
+    from benchmarks.drawn.numbers import STREAM
+
+    assert NON_DIGIT_STREAM >= STREAM + 100
 
 
 def test_drawn_templates_cover_the_writing_styles_the_issue_names():

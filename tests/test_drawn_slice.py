@@ -11,6 +11,8 @@ import pytest
 from benchmarks.drawn import SOURCES
 from benchmarks.drawn.layout import LOOKS, build
 from benchmarks.drawn.render import CanvasRenderer
+from benchmarks.drawn.nondigits import build_non_digits
+from benchmarks.drawn.report import answer_of, summarize_non_digits
 
 pytestmark = pytest.mark.slow
 
@@ -41,8 +43,9 @@ def answered(app, browser):
 @pytest.mark.parametrize("source", SOURCES)
 def test_drawn_slice_accuracy_per_source(answered, source):
     drawings = [d for d in answered if d.source == source]
-    wrong = [(d.label, d.answer["digit"], d.style, d.look, d.width, d.size)
-             for d in drawings if d.answer["digit"] != d.label]
+    # A digit said to be no digit counts with its top digit (the benchmark's tables do).
+    wrong = [(d.label, answer_of(d), d.style, d.look, d.width, d.size)
+             for d in drawings if answer_of(d) != d.label]
     accuracy = 1 - len(wrong) / len(drawings)
     assert accuracy >= MIN_ACCURACY[source], (
         f"{source}: {accuracy:.0%} of {len(drawings)} drawn digits read right, expected at "
@@ -53,8 +56,7 @@ def test_drawn_slice_accuracy_per_source(answered, source):
 @pytest.mark.parametrize("look", LOOKS)
 def test_drawn_slice_accuracy_per_look(answered, look):
     drawings = [d for d in answered if d.look == look]
-    wrong = [(d.source, d.label, d.answer["digit"]) for d in drawings
-             if d.answer["digit"] != d.label]
+    wrong = [(d.source, d.label, answer_of(d)) for d in drawings if answer_of(d) != d.label]
     accuracy = 1 - len(wrong) / len(drawings)
     assert accuracy >= MIN_LOOK_ACCURACY, (
         f"{look}: {accuracy:.0%} of {len(drawings)} drawn digits read right, expected at least "
@@ -65,3 +67,15 @@ def test_drawn_slice_is_deterministic():
     first, again = build(SLICE_SEED, 20), build(SLICE_SEED, 20)
     assert [d.params() for d in first] == [d.params() for d in again]
     assert all((a.strokes[0] == b.strokes[0]).all() for a, b in zip(first, again))
+
+
+def test_drawn_slice_non_digits_are_rejected_and_its_digits_are_not(app, browser, answered):
+    # 60 held-out letters, scribbles and shapes (issue 7's target on the full set: 90 % of
+    # non-digits rejected, at most 1 % of digits); the bounds leave room for a 60-drawing slice.
+    non_digits = build_non_digits(SLICE_SEED, 60, first_id=len(answered))
+    client = app.test_client()
+    for drawing, png in zip(non_digits, CanvasRenderer(browser).render(non_digits)):
+        drawing.answer = client.post("/api/predict", data=png, content_type="image/png").get_json()
+    summary = summarize_non_digits(non_digits, answered)
+    assert summary["non_digits"]["all"]["share"] >= 0.75, summary["non_digits"]
+    assert summary["digits"]["all"]["rejected"] <= 2, summary["digits"]

@@ -31,7 +31,9 @@ def test_model_card_matches_the_recomputed_figures(keras_report):
     for key in ("data", "arch", "parameters", "epochs_run", "training_seconds",
                 "per_digit_accuracy", "versions"):
         assert key in card
-    for plot in (".curves.png", ".confusion.png"):
+    # Issue 7: the confidence's calibration on the same test set, and its diagram.
+    assert 0.0 <= card["calibration"]["ece"] < 0.02 and card["calibration"]["bins"] == 15
+    for plot in (".curves.png", ".confusion.png", ".reliability.png"):
         assert SHIPPED_MODEL.with_suffix(plot).stat().st_size > 10_000
 
 

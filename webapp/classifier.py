@@ -8,6 +8,7 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 REBUILD_HINT = "Rebuild it with: python -m model.train (or python -m model.export from a .keras)"
+NOTDIGIT_HINT = "Rebuild it with: python -m model.train_notdigit"
 
 
 class ModelUnavailable(RuntimeError):
@@ -17,26 +18,14 @@ class ModelUnavailable(RuntimeError):
 class DigitClassifier:
     """Wraps a LiteRT interpreter: (28, 28) float32 input -> 10 probabilities."""
 
-    def __init__(self, path):
+    def __init__(self, path, detector=None):
         self.path = Path(path)
-        if not self.path.is_file():
-            raise ModelUnavailable(f"Model file {self.path} is missing. {REBUILD_HINT}")
-        try:
-            # One thread: each worker answers one request at a time; scale with workers instead.
-            self._interpreter = Interpreter(model_path=str(self.path), num_threads=1)
-            self._interpreter.allocate_tensors()
-            self._input = self._interpreter.get_input_details()[0]["index"]
-            self._output = self._interpreter.get_output_details()[0]["index"]
-        except (ValueError, RuntimeError) as error:
-            raise ModelUnavailable(f"Model file {self.path} is corrupt ({error}). {REBUILD_HINT}")
+        self._interpreter, self._input, self._output = _open(self.path, REBUILD_HINT)
         # The interpreter is not thread-safe; the lock costs nothing with gunicorn's sync workers.
         self._lock = threading.Lock()
-        self.card = self._read_card()
+        self.card = _read_card(self.path)
+        self.detector = detector  # a NotDigitDetector, or None: no drawing is rejected
         self._check_answers()
-
-    def _read_card(self):
-        card = self.path.with_suffix(".card.json")
-        return json.loads(card.read_text()) if card.is_file() else {}
 
     def _check_answers(self):
         probabilities = self.predict(np.zeros((28, 28), dtype=np.float32))
@@ -75,7 +64,70 @@ class DigitClassifier:
         return f"{self.card.get('name', self.path.stem)}-{created or 'unknown'}"
 
     def describe(self):
-        """What /api/health says about the model."""
+        """What /api/health says about the model (and the not-digit model, when there is one)."""
         summary = {key: self.card[key] for key in ("name", "arch", "created", "test_accuracy")
                    if key in self.card}
+        if self.detector is not None:
+            summary["not_a_digit"] = self.detector.describe()
         return {**summary, "version": self.version}
+
+    def is_not_a_digit(self, image):
+        """Whether the not-digit model rejects this preprocessed (28, 28) image (never without
+        one)."""
+        return self.detector is not None and self.detector.rejects(image)
+
+
+class NotDigitDetector:
+    """The "is it a digit?" model: (28, 28) float32 input -> probability of NOT a digit.
+
+    Its threshold comes from its card (notdigit.card.json), where training chose it.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._interpreter, self._input, self._output = _open(self.path, NOTDIGIT_HINT)
+        self._lock = threading.Lock()
+        self.card = _read_card(self.path)
+        if "threshold" not in self.card:
+            raise ModelUnavailable(f"{self.path.with_suffix('.card.json')} is missing or has no "
+                                   f"threshold. {NOTDIGIT_HINT}")
+        self.threshold = float(self.card["threshold"])
+        p = self.probability(np.zeros((28, 28), dtype=np.float32))
+        if not 0.0 <= p <= 1.0:
+            raise ModelUnavailable(f"Model file {self.path} does not answer with one probability. "
+                                   f"{NOTDIGIT_HINT}")
+
+    def probability(self, image):
+        """The probability that one preprocessed (28, 28) image is not a digit."""
+        with self._lock:
+            self._interpreter.set_tensor(self._input, image.reshape(1, 28, 28, 1))
+            self._interpreter.invoke()
+            return float(self._interpreter.get_tensor(self._output)[0, 0])
+
+    def rejects(self, image):
+        """Whether the image is not a digit: its probability is above the card's threshold."""
+        return self.probability(image) > self.threshold
+
+    def describe(self):
+        """What /api/health says about it."""
+        return {"name": self.card.get("name", self.path.stem), "created": self.card.get("created"),
+                "threshold": self.threshold}
+
+
+def _open(path, hint):
+    """A LiteRT interpreter on one thread for the .tflite file: (interpreter, input, output)."""
+    if not path.is_file():
+        raise ModelUnavailable(f"Model file {path} is missing. {hint}")
+    try:
+        # One thread: each worker answers one request at a time; scale with workers instead.
+        interpreter = Interpreter(model_path=str(path), num_threads=1)
+        interpreter.allocate_tensors()
+        return (interpreter, interpreter.get_input_details()[0]["index"],
+                interpreter.get_output_details()[0]["index"])
+    except (ValueError, RuntimeError) as error:
+        raise ModelUnavailable(f"Model file {path} is corrupt ({error}). {hint}")
+
+
+def _read_card(path):
+    card = path.with_suffix(".card.json")
+    return json.loads(card.read_text()) if card.is_file() else {}

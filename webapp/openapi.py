@@ -53,7 +53,12 @@ EXPLANATION = {
                    "of `input` is hidden (negative: it rises). Aligned with `input`."}
 REFUSALS = {"400": _error("BadRequest"), "413": _error("TooLarge"),
             "415": _error("UnsupportedMediaType"), "503": _error("ModelLoading")}
-DIGIT = {"type": "integer", "minimum": 0, "maximum": 9}
+DIGIT = {"type": "integer", "minimum": 0, "maximum": 9, "nullable": True,
+         "description": "The digit drawn; null when the drawing is not a digit (see reason)."}
+REASON = {"type": "string", "enum": ["not_a_digit"],
+          "description": "Only when digit is null: the not-digit model judged the drawing a "
+                         "letter, scribble or shape. probabilities are still given, and "
+                         "confidence is still the top digit's probability."}
 PROBABILITIES = {"type": "array", "items": UNIT, "minItems": 10, "maxItems": 10,
                  "description": "Softmax output, index = digit."}
 INPUT = {"type": "array", "minItems": 28, "maxItems": 28,
@@ -177,8 +182,8 @@ SPEC = {
                 "type": "object",
                 "required": ["digit", "confidence", "probabilities", "input"],
                 "additionalProperties": False,
-                "properties": {"digit": DIGIT, "confidence": UNIT, "probabilities": PROBABILITIES,
-                               "input": INPUT, "explanation": EXPLANATION,
+                "properties": {"digit": DIGIT, "reason": REASON, "confidence": UNIT,
+                               "probabilities": PROBABILITIES, "input": INPUT, "explanation": EXPLANATION,
                                # With `Prefer: read` (what the page sends): the reading too.
                                "number": NUMBER, "digits": DIGITS},
             },
@@ -193,8 +198,8 @@ SPEC = {
                 "required": ["digit", "confidence", "probabilities", "box", "input"],
                 "additionalProperties": False,
                 "properties": {
-                    "digit": DIGIT, "confidence": UNIT, "probabilities": PROBABILITIES,
-                    "box": {"type": "array", "minItems": 4, "maxItems": 4,
+                    "digit": DIGIT, "reason": REASON, "confidence": UNIT,
+                    "probabilities": PROBABILITIES, "box": {"type": "array", "minItems": 4, "maxItems": 4,
                             "items": {"type": "integer", "minimum": 0},
                             "description": "[x, y, width, height] in the drawing's pixels."},
                     "input": INPUT, "explanation": EXPLANATION,

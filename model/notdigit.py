@@ -1,0 +1,79 @@
+"""The "is it a digit?" model: its data (digits against generated non-digits) and network.
+
+A small binary CNN on the same 28x28 input as the digit model (model.preprocess), kept apart
+from it: the digit model is not retrained, and its accuracy stays what its card says.
+Its output is the probability that the drawing is NOT a digit; the server rejects a drawing
+above the threshold stored in notdigit.card.json.
+
+Non-digits come from model/strokes (letters.py, shapes.py), written and drawn by the training
+stream `rng_for("training", ...)`; the held-out set (benchmarks/drawn/nondigits.py) comes from
+the benchmark's stream and from handwriting fonts, which never enter training.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from model.drawn import random_pen, render_strokes
+from model.preprocess import normalize_ink
+from model.strokes import rng_for
+from model.strokes.letters import random_letter
+from model.strokes.shapes import SCRIBBLES, SHAPES, random_stroke_drawing
+
+NOTDIGIT_MODEL = Path(__file__).parent / "saved" / "notdigit.keras"
+KINDS = ("letters", "scribbles", "shapes")
+SHARE = {"letters": 0.4, "scribbles": 0.3, "shapes": 0.3}  # of the generated non-digits
+
+
+def write_non_digit(kind, rng):
+    """One non-digit of a kind ('letters', 'scribbles', 'shapes'): (name, unit strokes)."""
+    if kind == "letters":
+        return random_letter(rng)
+    return random_stroke_drawing(rng, SCRIBBLES if kind == "scribbles" else SHAPES)
+
+
+def draw_non_digits(count, seed, part):
+    """`count` non-digits from `rng_for("training", seed, part)`, drawn with random pens and
+    preprocessed: (x (count, 28, 28) float32, kinds (count,) str)."""
+    rng = rng_for("training", seed, part)
+    cuts = np.cumsum([SHARE[k] for k in KINDS]) * count
+    kinds = np.array([KINDS[int(np.searchsorted(cuts, i, side="right"))] for i in range(count)])
+    x = np.empty((count, 28, 28), dtype=np.float32)
+    for i, kind in enumerate(kinds):
+        _, strokes = write_non_digit(kind, rng)
+        # The pen is a share of the longer side: a wide shape is drawn whole, not cut off.
+        x[i] = normalize_ink(render_strokes(strokes, random_pen(rng), longer=True))
+        if (i + 1) % 10000 == 0:
+            print(f"  drew {i + 1:,} / {count:,} non-digits", flush=True)
+    return x, kinds
+
+
+def build_notdigit():
+    """Three small conv stages and one dense layer: about 1 M multiply-adds, tens of us."""
+    import keras
+    from keras import layers
+
+    def stage(filters):
+        return [layers.Conv2D(filters, 3, padding="same", use_bias=False),
+                layers.BatchNormalization(), layers.ReLU(), layers.MaxPooling2D()]
+
+    return keras.Sequential(
+        [keras.Input(shape=(28, 28, 1)), *stage(12), *stage(24), *stage(48),
+         layers.Flatten(), layers.Dropout(0.3), layers.Dense(64, activation="relu"),
+         layers.Dropout(0.3), layers.Dense(1, activation="sigmoid")],
+        name="notdigit",
+    )
+
+
+def threshold_for(not_digit_probabilities, reject_share):
+    """The not-digit probability above which `reject_share` of these digits would be rejected."""
+    return float(np.quantile(np.asarray(not_digit_probabilities, dtype=np.float64),
+                             1.0 - reject_share))
+
+
+def rejection_rates(probabilities, groups, threshold):
+    """{group: share rejected} (and 'all') for not-digit probabilities split by group names."""
+    probabilities, groups = np.asarray(probabilities).ravel(), np.asarray(groups)
+    rates = {str(g): float((probabilities[groups == g] > threshold).mean())
+             for g in sorted(set(groups.tolist()))}
+    return {**rates, "all": float((probabilities > threshold).mean())}
