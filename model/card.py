@@ -49,8 +49,8 @@ def card_markdown(card):
         f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters",
         f"- Data: {card['data']['source']}; trained on {card['data']['train']:,} images, "
         f"validated on {card['data']['validation']:,}, tested on {card['data']['test']:,}",
-        f"- Drawn digits added to training{' (the member with most)' if card.get('members') else ''}: "
-        f"{_drawn(card['data'])}",
+        f"- Drawn digits added to training"
+        f"{' (the member with most)' if card.get('members') else ''}: {_drawn(card['data'])}",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}, augmentation: {card['augmentation']})",

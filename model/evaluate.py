@@ -18,7 +18,7 @@ from model.metrics import classification_report  # noqa: E402
 from model.preprocess import preprocess_mnist  # noqa: E402
 
 
-def test_probabilities(model_path):
+def mnist_test_probabilities(model_path):
     """The .keras model's probabilities on the 10,000 MNIST test images, and their labels."""
     from model.architectures import load_model
 
@@ -30,7 +30,7 @@ def test_probabilities(model_path):
 
 def evaluate(model_path):
     """The card's test figures, recomputed for the .keras model at model_path."""
-    return classification_report(*test_probabilities(model_path))
+    return classification_report(*mnist_test_probabilities(model_path))
 
 
 def main(argv=None):
@@ -68,7 +68,7 @@ def main(argv=None):
 
 def write_calibration(model_path):
     """Add the calibration to an existing card (the model and its other figures unchanged)."""
-    probabilities, labels = test_probabilities(model_path)
+    probabilities, labels = mnist_test_probabilities(model_path)
     card = add_calibration(read_card(model_path), probabilities, labels, model_path)
     write_card(model_path, card)
     print(f"Expected calibration error ({card['calibration']['bins']} bins): "

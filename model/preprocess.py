@@ -17,6 +17,10 @@ CENTRE = 14.0  # where MNIST's centre of mass sits (mean over its training set: 
 INK_THRESHOLD = 0.2  # ink below this is background noise (JPEG ringing, faint anti-aliasing)
 
 
+# What a model card says about the preprocessing (model.train, model.train_notdigit).
+DESCRIPTION = (f"model.preprocess: ink = 1, cropped, longer side {BOX} px, centred by mass in "
+               f"{SIZE}x{SIZE}")
+
 EMPTY_MESSAGE = "The drawing has no ink. Draw a digit first."
 LEVELS = np.arange(256, dtype=np.float32) / 255.0  # the 256 values of an 8-bit channel
 

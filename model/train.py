@@ -25,7 +25,7 @@ from model.data import load_mnist  # noqa: E402
 from model.drawn import drawn_training_set  # noqa: E402
 from model.export import export_tflite  # noqa: E402
 from model.metrics import classification_report  # noqa: E402
-from model.preprocess import BOX, SIZE, preprocess_mnist  # noqa: E402
+from model.preprocess import DESCRIPTION, SIZE, preprocess_mnist  # noqa: E402
 
 DEFAULT_OUT = SHIPPED_MODEL
 # The tutorial's recipe for the MLP; the CNN trains longer, stopped early on validation loss.
@@ -170,8 +170,7 @@ def train(args):
                  "train": len(fit_idx), "validation": int(n_val), "test": len(x_test),
                  "drawn": {"traced_mnist_train": min(recipe["traced"], len(fit_idx)),
                            "templates": recipe["templates"]}},
-        "preprocessing": f"model.preprocess: ink = 1, cropped, longer side {BOX} px, "
-                         f"centred by mass in {SIZE}x{SIZE}",
+        "preprocessing": DESCRIPTION,
         "input_shape": [SIZE, SIZE, 1],
         "parameters": int(model.count_params()),
         "epochs_run": len(history.history["loss"]),

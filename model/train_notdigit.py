@@ -27,7 +27,7 @@ from model.drawn import drawn_training_set  # noqa: E402
 from model.export import export_tflite  # noqa: E402
 from model.notdigit import (NOTDIGIT_MODEL, build_notdigit, draw_non_digits,  # noqa: E402
                             rejection_rates, threshold_for)
-from model.preprocess import BOX, SIZE, preprocess_mnist  # noqa: E402
+from model.preprocess import DESCRIPTION, SIZE, preprocess_mnist  # noqa: E402
 from model.train import to_dataset  # noqa: E402
 
 VALIDATION = 6000  # MNIST training digits kept out, as model.train does
@@ -130,8 +130,7 @@ def train(args):
         "data": {"mnist_train": len(x_fit) - int(y_fit.sum()) - args.traced - args.templates,
                  "traced_mnist_train": args.traced, "templates": args.templates,
                  "non_digits": int(y_fit.sum()), "validation": len(x_val)},
-        "preprocessing": f"model.preprocess: ink = 1, cropped, longer side {BOX} px, "
-                         f"centred by mass in {SIZE}x{SIZE}",
+        "preprocessing": DESCRIPTION,
         "input_shape": [SIZE, SIZE, 1],
         "parameters": int(model.count_params()),
         "epochs_run": len(history.history["loss"]),

@@ -18,13 +18,13 @@ class ModelUnavailable(RuntimeError):
 class DigitClassifier:
     """Wraps a LiteRT interpreter: (28, 28) float32 input -> 10 probabilities."""
 
-    def __init__(self, path, detector=None):
+    def __init__(self, path):
         self.path = Path(path)
         self._interpreter, self._input, self._output = _open(self.path, REBUILD_HINT)
         # The interpreter is not thread-safe; the lock costs nothing with gunicorn's sync workers.
         self._lock = threading.Lock()
         self.card = _read_card(self.path)
-        self.detector = detector  # a NotDigitDetector, or None: no drawing is rejected
+        self.detector = None  # a NotDigitDetector (webapp/serving.py), or None: none rejected
         self._check_answers()
 
     def _check_answers(self):

@@ -183,7 +183,8 @@ SPEC = {
                 "required": ["digit", "confidence", "probabilities", "input"],
                 "additionalProperties": False,
                 "properties": {"digit": DIGIT, "reason": REASON, "confidence": UNIT,
-                               "probabilities": PROBABILITIES, "input": INPUT, "explanation": EXPLANATION,
+                               "probabilities": PROBABILITIES, "input": INPUT,
+                               "explanation": EXPLANATION,
                                # With `Prefer: read` (what the page sends): the reading too.
                                "number": NUMBER, "digits": DIGITS},
             },
@@ -199,7 +200,8 @@ SPEC = {
                 "additionalProperties": False,
                 "properties": {
                     "digit": DIGIT, "reason": REASON, "confidence": UNIT,
-                    "probabilities": PROBABILITIES, "box": {"type": "array", "minItems": 4, "maxItems": 4,
+                    "probabilities": PROBABILITIES,
+                    "box": {"type": "array", "minItems": 4, "maxItems": 4,
                             "items": {"type": "integer", "minimum": 0},
                             "description": "[x, y, width, height] in the drawing's pixels."},
                     "input": INPUT, "explanation": EXPLANATION,

@@ -7,8 +7,8 @@
   walks, more loops and corners, denser filling) plus kinds training never draws (hatching,
   chains of rings).
 - `shapes`: training's kinds with other parameters (triangles and pentagons where training
-  draws triangles and squares; stars of 4 and 6 to 8 points where training draws 5) plus kinds training never draws (sun, cat's
-  face, envelope, fish, cloud, asterisk).
+  draws triangles and squares; stars of 4 and 6 to 8 points where training draws 5) plus
+  kinds training never draws (sun, cat's face, envelope, fish, cloud, asterisk).
 All written with other random-writing parameters than training's, and every random choice
 from `rng_for("benchmark", seed, NON_DIGIT_STREAM + ...)`: apart from training's stream and
 from the benchmark's digits and numbers.
