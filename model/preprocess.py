@@ -23,6 +23,7 @@ DESCRIPTION = (f"model.preprocess: ink = 1, cropped, longer side {BOX} px, centr
 
 EMPTY_MESSAGE = "The drawing has no ink. Draw a digit first."
 LEVELS = np.arange(256, dtype=np.float32) / 255.0  # the 256 values of an 8-bit channel
+OPAQUE = 0xFF000000  # an RGBA pixel read as a little-endian 32-bit word, alpha 255 and up
 
 
 class EmptyDrawing(ValueError):
@@ -32,14 +33,19 @@ class EmptyDrawing(ValueError):
 def ink_map(image):
     """Return a float32 HxW array with ink = 1 and background = 0, whatever the image's look.
 
+    image: a PIL image, or an (H, W, 4) uint8 RGBA array (what a canvas PNG decodes to).
     Transparent background: the ink is the alpha channel (what an unfilled canvas exports).
     Opaque: the background is the border's median brightness; ink is the distance from it,
     so dark-on-light and light-on-dark both give ink = 1.
     """
-    if image.mode.startswith("I") or image.mode == "F":  # 16/32-bit: more than 8-bit levels
+    if _is_wide(image):  # 16/32-bit: more than 8-bit levels
         return _ink_from_levels(_wide_brightness(image))
     levels, to_ink = _levels_and_ink_table(image)
     return to_ink[levels]
+
+
+def _is_wide(image):
+    return not isinstance(image, np.ndarray) and (image.mode.startswith("I") or image.mode == "F")
 
 
 def _levels_and_ink_table(image):
@@ -47,6 +53,8 @@ def _levels_and_ink_table(image):
 
     Working on 8-bit levels with a 256-entry table keeps the server's path to a few C calls.
     """
+    if isinstance(image, np.ndarray):
+        return _rgba_levels_and_ink_table(image)
     if image.mode in ("P", "PA"):
         image = image.convert("RGBA")
     if "A" in image.getbands():
@@ -57,6 +65,23 @@ def _levels_and_ink_table(image):
         if lowest < 255:  # opaque background, some translucent ink: flatten
             image = Image.alpha_composite(Image.new("RGBA", image.size, "white"),
                                           image.convert("RGBA"))
+    return _brightness_levels_and_ink_table(image)
+
+
+def _rgba_levels_and_ink_table(rgba):
+    """The same for an (H, W, 4) uint8 RGBA array, without PIL's copies when it is opaque.
+
+    A page's drawing is opaque (ink on white paper): one look at the pixels as 32-bit words
+    says so, where splitting off the alpha channel would copy it first.
+    """
+    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+    image = Image.frombuffer("RGBA", rgba.shape[1::-1], rgba, "raw", "RGBA", 0, 1)  # no copy
+    if int(rgba.view("<u4").min()) >= OPAQUE:
+        return _brightness_levels_and_ink_table(image)
+    return _levels_and_ink_table(image)
+
+
+def _brightness_levels_and_ink_table(image):
     levels = np.asarray(image.convert("L"))
     return levels, _ink_table(_ink_from_levels(LEVELS, _median(_border(levels)) / 255.0))
 
@@ -109,11 +134,15 @@ def normalize_ink(ink):
 
 def _fit(crop):
     """The cropped ink scaled so its longer side is 20 px, placed by centre of mass in 28x28."""
-    height, width = crop.shape
+    return _fit_image(Image.fromarray(crop, mode="F"))
+
+
+def _fit_image(digit):
+    """_fit for the cropped ink as a PIL "F" image."""
+    width, height = digit.size
     scale = BOX / max(height, width)
     new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
     # Resampling a float image keeps anti-aliasing; a box filter averages when shrinking.
-    digit = Image.fromarray(crop, mode="F")
     method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
     small = np.asarray(digit.resize((new_w, new_h), method), dtype=np.float32)
     small = np.clip(small / max(float(small.max()), 1e-6), 0.0, 1.0)
@@ -122,16 +151,19 @@ def _fit(crop):
     com_y = (small.sum(axis=1) @ np.arange(new_h, dtype=np.float32)) / total
     com_x = (small.sum(axis=0) @ np.arange(new_w, dtype=np.float32)) / total
     # Integer shift as MNIST did, kept inside the frame so no ink is cut off.
-    top = int(np.clip(round(CENTRE - com_y), 0, SIZE - new_h))
-    left = int(np.clip(round(CENTRE - com_x), 0, SIZE - new_w))
+    top = min(max(round(CENTRE - com_y), 0), SIZE - new_h)
+    left = min(max(round(CENTRE - com_x), 0), SIZE - new_w)
     out = np.zeros((SIZE, SIZE), dtype=np.float32)
     out[top : top + new_h, left : left + new_w] = small
     return out
 
 
 def preprocess_image(image):
-    """PIL image of a drawing (any size, mode and look) -> float32 (28, 28), ink = 1."""
-    if image.mode.startswith("I") or image.mode == "F":
+    """A drawing -> float32 (28, 28), ink = 1.
+
+    image: a PIL image of any size, mode and look, or an (H, W, 4) uint8 RGBA array.
+    """
+    if _is_wide(image):
         return normalize_ink(ink_map(image))
     # The same steps as normalize_ink(ink_map(image)), but the box is found on the 8-bit
     # levels and only the cropped pixels become floats: the server's hot path.
@@ -144,7 +176,8 @@ def preprocess_image(image):
     if rows.size == 0:
         raise EmptyDrawing(EMPTY_MESSAGE)
     crop = levels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    return _fit(to_ink.take(crop))
+    # Pillow looks each 8-bit level up in the ink table straight into a float image.
+    return _fit_image(Image.fromarray(crop).point(to_ink.tolist(), "F"))
 
 
 def _ink_mask(levels, ink_levels):

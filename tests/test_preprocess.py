@@ -115,3 +115,20 @@ def test_preprocess_fast_path_equals_the_training_steps(look):
 
     image = draw_digit(DIGIT_STROKES[5], look=look, width=9)
     assert np.array_equal(preprocess_image(image), normalize_ink(ink_map(image)))
+
+
+@pytest.mark.parametrize("look", ["dark", "light", "transparent", "translucent ink on paper"])
+def test_rgba_array_gives_what_its_pil_image_gives(look):
+    # The server hands canvas PNGs over as (H, W, 4) arrays; the model must see the same input.
+    from model.preprocess import ink_map
+
+    if look == "translucent ink on paper":
+        pixels = np.asarray(draw_digit(DIGIT_STROKES[5], look="dark", width=9).convert("RGBA"))
+        pixels = pixels.copy()
+        pixels[..., 3] = np.where(pixels[..., 0] > 128, 200, 255)  # paper not quite opaque
+        image = Image.fromarray(pixels, "RGBA")
+    else:
+        image = draw_digit(DIGIT_STROKES[5], look=look, width=9).convert("RGBA")
+    pixels = np.asarray(image)
+    assert np.array_equal(preprocess_image(pixels), preprocess_image(image))
+    assert np.array_equal(ink_map(pixels), ink_map(image))

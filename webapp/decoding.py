@@ -155,7 +155,11 @@ def _is_plain_rgba_png(data):
 
 
 def open_image(data, max_pixels, max_side):
-    """Decode the bytes to a PIL image, refusing oversized ones before their pixels are decoded."""
+    """Decode the bytes, refusing oversized images before their pixels are decoded.
+
+    Returns a PIL image, or for a canvas export (8-bit RGBA PNG) its (H, W, 4) uint8 array:
+    model.preprocess takes either, and a PIL wrapper would only be copied back out.
+    """
     fmt = sniff_format(data)
     if fmt is None:
         head = data[:64].lstrip()
@@ -178,7 +182,7 @@ def open_image(data, max_pixels, max_side):
                 raise ApiError(415, "unsupported_image_format",
                                "Animated images are not supported. Send a single PNG frame.")
             if fmt == "PNG" and _is_plain_rgba_png(data):
-                return Image.fromarray(imagecodecs.png_decode(data))  # (H, W, 4) uint8: RGBA
+                return imagecodecs.png_decode(data)  # (H, W, 4) uint8 RGBA, as preprocess takes
             image.load()
             return ImageOps.exif_transpose(image) if fmt != "PNG" else image
     except ApiError:
