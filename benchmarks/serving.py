@@ -71,7 +71,9 @@ def keras_baseline(keras_path, x, calls):
 
 
 def in_process(tflite_path, png, calls):
-    """(2) The served path without HTTP: classify() and, taking turns with it, each step."""
+    """(2) The served path without HTTP: classify() in a loop of its own, as a worker runs it
+    request after request; then classify() again taking turns with each of its steps, for the
+    breakdown (there every step finds the caches as the others left them, so all run slower)."""
     from webapp import create_app
     from webapp.api import classify
     from webapp.decoding import open_image
@@ -82,6 +84,7 @@ def in_process(tflite_path, png, calls):
     x = preprocess_image(image)
     answer = classify(png, config, classifier)
     with app.app_context():
+        alone = timed({"classify": lambda: classify(png, config, classifier)}, calls, warmup=50)
         durations = timed({
             "classify": lambda: classify(png, config, classifier),
             "decode": lambda: open_image(png, config["MAX_IMAGE_PIXELS"],
@@ -93,7 +96,8 @@ def in_process(tflite_path, png, calls):
             "json": lambda: app.json.response(answer),  # what jsonify does in the view
             "explained": lambda: classify(png, config, classifier, explain=True),
         }, calls, warmup=50)
-    return {"classify": ms(durations.pop("classify")), "digit": answer["digit"],
+    return {"classify": ms(alone["classify"]), "digit": answer["digit"],
+            "classify_in_turns": ms(durations.pop("classify")),
             "explained": ms(durations.pop("explained")),
             "breakdown_p50": {name: ms(values)["p50"] for name, values in durations.items()}}
 
@@ -176,21 +180,24 @@ def table(r):
                  ("(1) Keras model.predict, p99", f"{k['p99']:.2f} ms", "", "")]
     if "classify" in served:
         c = served["classify"]
+        turns = served["classify_in_turns"]
         rows += [("(2) classify() in-process, p50", f"{c['p50']:.3f} ms", "<= 1 ms",
                   verdict(c["p50"], 1)),
                  ("(2) classify() in-process, p99", f"{c['p99']:.3f} ms", "<= 5 ms",
-                  verdict(c["p99"], 5))]
+                  verdict(c["p99"], 5)),
+                 ("    taking turns with its steps below, p50 / p99",
+                  f"{turns['p50']:.3f} / {turns['p99']:.3f} ms", "", "")]
         if "p50" in k:
             speedup = k["p50"] / c["p50"]
             rows.append(("(2) speed-up vs (1), p50", f"{speedup:.1f}x", ">= 50x",
                          verdict(speedup, 50, higher_is_better=True)))
         parts = dict(served["breakdown_p50"])
         json_p50 = parts.pop("json")
-        parts["rest (argmax, rounding, lists)"] = c["p50"] - sum(parts.values())
+        parts["rest (argmax, rounding, lists)"] = turns["p50"] - sum(parts.values())
         rows += [(f"    {name} p50", f"{value:.3f} ms", "", "") for name, value in parts.items()]
         rows.append(("    + JSON response in the view, p50", f"{json_p50:.3f} ms", "", ""))
         if "explained" in served:  # issue 7: the occlusion map must stay cheap
-            extra = served["explained"]["p50"] - c["p50"]
+            extra = served["explained"]["p50"] - turns["p50"]  # both measured in turns
             rows.append(("(2) with ?explain=1, extra over classify(), p50", f"{extra:.2f} ms",
                          "<= 5 ms", verdict(extra, 5)))
     if "skipped" in h:
