@@ -20,13 +20,12 @@ import numpy as np
 
 from benchmarks.drawn import rng_for
 from benchmarks.drawn.layout import lay_out
-from benchmarks.drawn.strokes_fonts import (FONT_FILES, FONT_ROOT, FontsMissing, _require,
-                                            glyph_image)
+from benchmarks.drawn.strokes_fonts import FONT_FILES
+from model.strokes.fonts import FONT_ROOT, require_font, traced_glyph
 from model.strokes.geometry import arc, distort
 from model.strokes.letters import NAMES
 from model.strokes.shapes import (arrow, coil, fill, heart, house, polygon, random_stroke_drawing,
                                   rotate, star, tangle, walk, zigzag)
-from model.strokes.trace import trace_strokes
 
 KINDS = ("font letters", "scribbles", "shapes")
 NON_DIGIT_STREAM = 200  # first rng_for part: digits use parts below 100, numbers 100-199
@@ -123,21 +122,15 @@ ALL_CAPS = {"Humor-Sans"} | {f"BecauseWe{name}-Regular" for name in
                              ("Build", "Connect", "Create", "Learn", "Mentor", "Organize")}
 
 
-@functools.cache
 def _traced(path, letter):
     """A font's letter as strokes (traced once), or [] if the font has no such glyph."""
-    if letter.islower() and path.stem in ALL_CAPS:
-        return []
-    try:
-        return trace_strokes(glyph_image(path, letter))
-    except FontsMissing:
-        return []
+    return [] if letter.islower() and path.stem in ALL_CAPS else traced_glyph(path, letter)
 
 
 def font_letters(rng, count):
     """`count` font letters, every (font, letter) about as often, traced only when used:
     yields (label, 'font/letter', strokes)."""
-    keys = [(_require(FONT_ROOT / name, package), letter)
+    keys = [(require_font(FONT_ROOT / name, package), letter)
             for package, files in FONT_FILES.items() for name in files for letter in NAMES]
     order = rng.permutation(len(keys))
     made = 0
