@@ -117,7 +117,7 @@ def add_calibration(card, probabilities, labels, model_path):
 def notdigit_card_markdown(card):
     """The not-digit model's card for people."""
     val = card["validation_rejected"]
-    kinds = ", ".join(f"{k.split()[-1]} {v * 100:.1f} %" for k, v in val.items()
+    kinds = ", ".join(f"{k.removeprefix('non-digit ')} {v * 100:.1f} %" for k, v in val.items()
                       if k.startswith("non-digit "))
     sources = ", ".join(f"{k} {val[k] * 100:.2f} %" for k in ("mnist", "traced", "templates"))
     data = card["data"]
@@ -131,8 +131,9 @@ def notdigit_card_markdown(card):
         f"- Digits: {data['mnist_train']:,} MNIST training images, "
         f"{data['traced_mnist_train']:,} traced and redrawn with random pens, "
         f"{data['templates']:,} template digits (model/drawn.py)",
-        f"- Non-digits: {data['non_digits']:,} letters, scribbles and shapes written by the "
-        "training stream (model/strokes/letters.py, shapes.py)",
+        f"- Non-digits: {data['non_digits']:,} letters (templates, and traced from fonts that "
+        "are not the benchmark's), scribbles and shapes written by the training stream "
+        "(model/strokes/letters.py, font_letters.py, shapes.py)",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}, the digit model's augmentation)",

@@ -2,7 +2,8 @@
 
 - `font letters`: the letters of model/strokes/letters.py (no digit look-alikes) from the
   benchmark's handwriting fonts (strokes_fonts.FONT_FILES), rendered, thinned and traced.
-  Fonts are for evaluation only: training writes letters from its own stroke templates.
+  These fonts are for evaluation only: training writes letters from its own stroke templates
+  and traces them from other fonts (model/strokes/font_letters.py).
 - `scribbles`: the scribble makers of model/strokes/shapes.py with other parameters (longer
   walks, more loops and corners, denser filling) plus kinds training never draws (hatching,
   chains of rings).
