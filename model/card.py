@@ -119,6 +119,9 @@ def notdigit_card_markdown(card):
     val = card["validation_rejected"]
     kinds = ", ".join(f"{k.removeprefix('non-digit ')} {v * 100:.1f} %" for k, v in val.items()
                       if k.startswith("non-digit "))
+    curve = "; ".join(f"{c['reject_share'] * 100:g} % of digits, "
+                      f"{c['non_digits_rejected'] * 100:.1f} % of non-digits"
+                      for c in card.get("validation_curve", []))
     sources = ", ".join(f"{k} {val[k] * 100:.2f} %" for k in ("mnist", "traced", "templates"))
     data = card["data"]
     return "\n".join([
@@ -141,6 +144,7 @@ def notdigit_card_markdown(card):
         f"{data['validation']:,}-image validation set's digits are rejected",
         f"- Validation digits rejected: {sources} (all {val['digits'] * 100:.2f} %)",
         f"- Validation non-digits rejected: {kinds} (all {val['non-digits'] * 100:.1f} %)",
+        *([f"- Validation trade-off, rejecting: {curve}"] if curve else []),
         f"- MNIST test digits rejected: {card['mnist_test_rejected'] * 100:.2f} %",
         "- Held-out non-digits (handwriting-font letters, the benchmark's own scribbles and "
         "shapes) and the drawn-digit benchmark: `benchmarks/drawn_digits.py --non-digits`, "

@@ -75,6 +75,18 @@ def threshold_for(not_digit_probabilities, reject_share):
                              1.0 - reject_share))
 
 
+def rejection_curve(p_digits, p_non_digits, shares=(0.0025, 0.005, 0.01, 0.02)):
+    """What rejecting each share of these digits would cost and buy: [{reject_share,
+    threshold, non_digits_rejected}], for choosing --reject on validation."""
+    curve = []
+    for share in shares:
+        threshold = threshold_for(p_digits, share)
+        curve.append({"reject_share": share, "threshold": round(threshold, 6),
+                      "non_digits_rejected": round(float((np.asarray(p_non_digits) > threshold)
+                                                         .mean()), 5)})
+    return curve
+
+
 def rejection_rates(probabilities, groups, threshold):
     """{group: share rejected} (and 'all') for not-digit probabilities split by group names."""
     probabilities, groups = np.asarray(probabilities).ravel(), np.asarray(groups)

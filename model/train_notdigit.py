@@ -27,7 +27,7 @@ from model.data import load_mnist  # noqa: E402
 from model.drawn import drawn_training_set  # noqa: E402
 from model.export import export_tflite  # noqa: E402
 from model.notdigit import (NOTDIGIT_MODEL, build_notdigit, draw_non_digits,  # noqa: E402
-                            rejection_rates, threshold_for)
+                            rejection_curve, rejection_rates, threshold_for)
 from model.preprocess import DESCRIPTION, SIZE, preprocess_mnist  # noqa: E402
 from model.strokes.font_letters import font_letter_glyphs  # noqa: E402
 from model.train import to_dataset  # noqa: E402
@@ -144,6 +144,7 @@ def train(args):
         "seed": args.seed,
         "training_seconds": round(seconds, 1),
         "validation_rejected": {k: round(v, 5) for k, v in validation.items()},
+        "validation_curve": rejection_curve(p_val[digits], p_val[~digits]),
         "mnist_test_rejected": round(float((p_test > threshold).mean()), 5),
         "history": {k: [round(float(v), 5) for v in vals] for k, vals in history.history.items()},
         "versions": cards.versions(),

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from benchmarks.drawn import nondigits
-from model.notdigit import KINDS, draw_non_digits, rejection_rates, threshold_for, write_non_digit
+from model.notdigit import (KINDS, draw_non_digits, rejection_curve, rejection_rates,
+                            threshold_for, write_non_digit)
 from model.strokes import rng_for
 from model.strokes.letters import LETTERS, NAMES
 from model.strokes.shapes import SCRIBBLES, SHAPES
@@ -81,3 +82,10 @@ def test_nondigit_threshold_rejects_the_asked_share_of_digits():
     rates = rejection_rates([0.1, 0.9, 0.95, 0.2], ["a", "a", "b", "b"], 0.5)
     assert rates == {"a": 0.5, "b": 0.5, "all": 0.5}
 
+
+def test_nondigit_rejection_curve_trades_digits_for_non_digits():
+    digits, others = np.linspace(0, 1, 1001), np.linspace(0.9, 1, 100)
+    curve = rejection_curve(digits, others, shares=(0.005, 0.02))
+    assert [c["reject_share"] for c in curve] == [0.005, 0.02]
+    assert curve[0]["threshold"] > curve[1]["threshold"]
+    assert curve[0]["non_digits_rejected"] < curve[1]["non_digits_rejected"]
