@@ -49,11 +49,12 @@ def parse_args(argv=None):
                              "(default 10000)")
     parser.add_argument("--templates", type=int, default=8000,
                         help="template digits in several writing styles (default 8000)")
-    parser.add_argument("--non-digits", type=int, default=40000,
+    parser.add_argument("--non-digits", type=int, default=60000,
                         help="generated letters (templates and fonts), scribbles and shapes "
-                             "(default 40000)")
-    parser.add_argument("--reject", type=float, default=0.005,
-                        help="share of validation digits the threshold rejects (default 0.005)")
+                             "(default 60000)")
+    # The drawn-digit target allows 1 % of digits rejected: that budget is spent on validation.
+    parser.add_argument("--reject", type=float, default=0.01,
+                        help="share of validation digits the threshold rejects (default 0.01)")
     parser.add_argument("--seed", type=int, default=4321, help="random seed (default 4321)")
     parser.add_argument("--no-export", action="store_true",
                         help="do not write the .tflite file the server loads")
