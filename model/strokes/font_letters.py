@@ -11,6 +11,7 @@ faces that are not the benchmark's. Never a font of the benchmark's packages
 
 import functools
 import time
+from pathlib import Path
 
 from model.strokes.fonts import FONT_ROOT, require_font, traced_glyph
 from model.strokes.geometry import distort
@@ -33,6 +34,9 @@ TRAINING_FONTS = {
         "LiberationMono-Regular", "LiberationSerif-Regular", "LiberationSerif-Italic")),
     "fonts-sjfonts": _files("truetype/sjfonts", ("Delphine", "SteveHand")),
     "fonts-tomsontalks": _files("truetype/tomsontalks", ("TomsonTalks",)),
+    # A calligraphic script (TeX Gyre Chorus); TeX Gyre installs outside FONT_ROOT.
+    "fonts-texgyre": ["/usr/share/texmf/fonts/opentype/public/tex-gyre/"
+                      "texgyrechorus-mediumitalic.otf"],
 }
 # Fonts whose small letters are capitals (their d is a D, which is a 0): capitals only.
 CAPITALS_ONLY = {"TomsonTalks"}
@@ -59,10 +63,19 @@ def font_letter_glyphs():
     return glyphs
 
 
+@functools.cache
+def _letters_by_package():
+    """[(font name, letter), ...] per package, in TRAINING_FONTS order."""
+    glyphs = font_letter_glyphs()
+    return [[key for key in glyphs if key[0] in {Path(name).stem for name in files}]
+            for files in TRAINING_FONTS.values()]
+
+
 def random_font_letter(rng):
     """One letter of one training font, written with random slant, proportions, wobble and
     tremor as random_letter writes a template: (letter, strokes fitted to height 1)."""
-    glyphs = font_letter_glyphs()
-    keys = list(glyphs)
+    # Every package (one design) as likely: DejaVu's ten cuts do not outweigh a script face.
+    packages = _letters_by_package()
+    keys = packages[rng.integers(len(packages))]
     font, letter = keys[rng.integers(len(keys))]
-    return letter, distort(glyphs[(font, letter)], rng, aspect=LETTER_ASPECT)
+    return letter, distort(font_letter_glyphs()[(font, letter)], rng, aspect=LETTER_ASPECT)
