@@ -117,8 +117,11 @@ def add_calibration(card, probabilities, labels, model_path):
 def notdigit_card_markdown(card):
     """The not-digit model's card for people."""
     val = card["validation_rejected"]
-    kinds = ", ".join(f"{k.split()[-1]} {v * 100:.1f} %" for k, v in val.items()
+    kinds = ", ".join(f"{k.removeprefix('non-digit ')} {v * 100:.1f} %" for k, v in val.items()
                       if k.startswith("non-digit "))
+    curve = "; ".join(f"{c['reject_share'] * 100:g} % of digits, "
+                      f"{c['non_digits_rejected'] * 100:.1f} % of non-digits"
+                      for c in card.get("validation_curve", []))
     sources = ", ".join(f"{k} {val[k] * 100:.2f} %" for k in ("mnist", "traced", "templates"))
     data = card["data"]
     return "\n".join([
@@ -131,8 +134,9 @@ def notdigit_card_markdown(card):
         f"- Digits: {data['mnist_train']:,} MNIST training images, "
         f"{data['traced_mnist_train']:,} traced and redrawn with random pens, "
         f"{data['templates']:,} template digits (model/drawn.py)",
-        f"- Non-digits: {data['non_digits']:,} letters, scribbles and shapes written by the "
-        "training stream (model/strokes/letters.py, shapes.py)",
+        f"- Non-digits: {data['non_digits']:,} letters (templates, and traced from fonts that "
+        "are not the benchmark's), scribbles and shapes written by the training stream "
+        "(model/strokes/letters.py, font_letters.py, shapes.py)",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}, the digit model's augmentation)",
@@ -140,6 +144,7 @@ def notdigit_card_markdown(card):
         f"{data['validation']:,}-image validation set's digits are rejected",
         f"- Validation digits rejected: {sources} (all {val['digits'] * 100:.2f} %)",
         f"- Validation non-digits rejected: {kinds} (all {val['non-digits'] * 100:.1f} %)",
+        *([f"- Validation trade-off, rejecting: {curve}"] if curve else []),
         f"- MNIST test digits rejected: {card['mnist_test_rejected'] * 100:.2f} %",
         "- Held-out non-digits (handwriting-font letters, the benchmark's own scribbles and "
         "shapes) and the drawn-digit benchmark: `benchmarks/drawn_digits.py --non-digits`, "

@@ -5,9 +5,10 @@ from it: the digit model is not retrained, and its accuracy stays what its card 
 Its output is the probability that the drawing is NOT a digit; the server rejects a drawing
 above the threshold stored in notdigit.card.json.
 
-Non-digits come from model/strokes (letters.py, shapes.py), written and drawn by the training
-stream `rng_for("training", ...)`; the held-out set (benchmarks/drawn/nondigits.py) comes from
-the benchmark's stream and from handwriting fonts, which never enter training.
+Non-digits come from model/strokes (letters.py, font_letters.py, shapes.py), written and drawn
+by the training stream `rng_for("training", ...)`; the held-out set (benchmarks/drawn/
+nondigits.py) comes from the benchmark's stream and from its handwriting fonts, which never
+enter training (training's font letters are traced from other fonts).
 """
 
 from pathlib import Path
@@ -17,18 +18,22 @@ import numpy as np
 from model.drawn import random_pen, render_strokes
 from model.preprocess import normalize_ink
 from model.strokes import rng_for
+from model.strokes.font_letters import random_font_letter
 from model.strokes.letters import random_letter
 from model.strokes.shapes import SCRIBBLES, SHAPES, random_stroke_drawing
 
 NOTDIGIT_MODEL = Path(__file__).parent / "saved" / "notdigit.keras"
-KINDS = ("letters", "scribbles", "shapes")
-SHARE = {"letters": 0.4, "scribbles": 0.3, "shapes": 0.3}  # of the generated non-digits
+KINDS = ("letters", "font letters", "scribbles", "shapes")
+# Of the non-digits: more of the kinds validation finds hardest (scribbles, font letters).
+SHARE = {"letters": 0.2, "font letters": 0.25, "scribbles": 0.35, "shapes": 0.2}
 
 
 def write_non_digit(kind, rng):
-    """One non-digit of a kind ('letters', 'scribbles', 'shapes'): (name, unit strokes)."""
+    """One non-digit of a kind (one of KINDS): (name, unit strokes)."""
     if kind == "letters":
         return random_letter(rng)
+    if kind == "font letters":
+        return random_font_letter(rng)
     return random_stroke_drawing(rng, SCRIBBLES if kind == "scribbles" else SHAPES)
 
 
@@ -69,6 +74,18 @@ def threshold_for(not_digit_probabilities, reject_share):
     """The not-digit probability above which `reject_share` of these digits would be rejected."""
     return float(np.quantile(np.asarray(not_digit_probabilities, dtype=np.float64),
                              1.0 - reject_share))
+
+
+def rejection_curve(p_digits, p_non_digits, shares=(0.0025, 0.005, 0.01, 0.02)):
+    """What rejecting each share of these digits would cost and buy: [{reject_share,
+    threshold, non_digits_rejected}], for choosing --reject on validation."""
+    curve = []
+    for share in shares:
+        threshold = threshold_for(p_digits, share)
+        curve.append({"reject_share": share, "threshold": round(threshold, 6),
+                      "non_digits_rejected": round(float((np.asarray(p_non_digits) > threshold)
+                                                         .mean()), 5)})
+    return curve
 
 
 def rejection_rates(probabilities, groups, threshold):

@@ -2,7 +2,8 @@
 
 - `font letters`: the letters of model/strokes/letters.py (no digit look-alikes) from the
   benchmark's handwriting fonts (strokes_fonts.FONT_FILES), rendered, thinned and traced.
-  Fonts are for evaluation only: training writes letters from its own stroke templates.
+  These fonts are for evaluation only: training writes letters from its own stroke templates
+  and traces them from other fonts (model/strokes/font_letters.py).
 - `scribbles`: the scribble makers of model/strokes/shapes.py with other parameters (longer
   walks, more loops and corners, denser filling) plus kinds training never draws (hatching,
   chains of rings).
@@ -20,13 +21,12 @@ import numpy as np
 
 from benchmarks.drawn import rng_for
 from benchmarks.drawn.layout import lay_out
-from benchmarks.drawn.strokes_fonts import (FONT_FILES, FONT_ROOT, FontsMissing, _require,
-                                            glyph_image)
+from benchmarks.drawn.strokes_fonts import FONT_FILES
+from model.strokes.fonts import FONT_ROOT, require_font, traced_glyph
 from model.strokes.geometry import arc, distort
 from model.strokes.letters import NAMES
 from model.strokes.shapes import (arrow, coil, fill, heart, house, polygon, random_stroke_drawing,
                                   rotate, star, tangle, walk, zigzag)
-from model.strokes.trace import trace_strokes
 
 KINDS = ("font letters", "scribbles", "shapes")
 NON_DIGIT_STREAM = 200  # first rng_for part: digits use parts below 100, numbers 100-199
@@ -123,21 +123,15 @@ ALL_CAPS = {"Humor-Sans"} | {f"BecauseWe{name}-Regular" for name in
                              ("Build", "Connect", "Create", "Learn", "Mentor", "Organize")}
 
 
-@functools.cache
 def _traced(path, letter):
     """A font's letter as strokes (traced once), or [] if the font has no such glyph."""
-    if letter.islower() and path.stem in ALL_CAPS:
-        return []
-    try:
-        return trace_strokes(glyph_image(path, letter))
-    except FontsMissing:
-        return []
+    return [] if letter.islower() and path.stem in ALL_CAPS else traced_glyph(path, letter)
 
 
 def font_letters(rng, count):
     """`count` font letters, every (font, letter) about as often, traced only when used:
     yields (label, 'font/letter', strokes)."""
-    keys = [(_require(FONT_ROOT / name, package), letter)
+    keys = [(require_font(FONT_ROOT / name, package), letter)
             for package, files in FONT_FILES.items() for name in files for letter in NAMES]
     order = rng.permutation(len(keys))
     made = 0

@@ -13,8 +13,9 @@ import functools
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw
 
+from model.strokes.fonts import FONT_ROOT, GLYPH_SIDE, glyph_image, require_font
 from model.strokes.geometry import bounds, distort
 from model.strokes.trace import trace_strokes
 
@@ -36,40 +37,10 @@ FONT_FILES = {
     "fonts-ecolier-court": ["truetype/ecolier-court/Ecolier-court.ttf"],
     "fonts-klee": ["truetype/klee/KleeOne-Regular.ttf"],
 }
-FONT_ROOT = Path("/usr/share/fonts")
 HERSHEY_DIR = Path("/usr/share/hershey-fonts")
 # Hershey faces with distinct digits once traced: cursive and rowmans repeat futural's,
 # scriptc and timesi repeat scripts; the gothic and symbol sets are not how people write.
 HERSHEY_FACES = ("futural", "rowmand", "scripts", "timesib", "timesr")
-GLYPH_SIDE = 112  # pixels of the image a font glyph is traced in (digit 80 px, as 20 in 28)
-
-
-class FontsMissing(RuntimeError):
-    """A Debian font package the benchmark reads is not installed."""
-
-
-def _require(path, package):
-    if not path.is_file():
-        raise FontsMissing(f"{path} is missing: apt-get install {package}")
-    return path
-
-
-def glyph_image(path, digit):
-    """The digit in a font, rendered like an MNIST digit: ink high, 80 px box in 112 px."""
-    font = ImageFont.truetype(str(path), 200)
-    canvas = Image.new("L", (400, 400), 0)
-    ImageDraw.Draw(canvas).text((100, 50), str(digit), fill=255, font=font)
-    box = canvas.getbbox()
-    if box is None:
-        raise FontsMissing(f"{path} has no glyph for {digit}")
-    glyph = canvas.crop(box)
-    scale = 80 / max(glyph.size)
-    glyph = glyph.resize((max(1, round(glyph.width * scale)), max(1, round(glyph.height * scale))),
-                         Image.Resampling.LANCZOS)
-    out = Image.new("L", (GLYPH_SIDE, GLYPH_SIDE), 0)
-    out.paste(glyph, ((GLYPH_SIDE - glyph.width) // 2, (GLYPH_SIDE - glyph.height) // 2))
-    # Calligraphic hairlines shrink below a pixel; widening keeps them in the skeleton.
-    return np.asarray(out.filter(ImageFilter.MaxFilter(3)))
 
 
 @functools.cache
@@ -78,7 +49,7 @@ def font_glyphs():
     glyphs = {}
     for package, files in FONT_FILES.items():
         for name in files:
-            path = _require(FONT_ROOT / name, package)
+            path = require_font(FONT_ROOT / name, package)
             for digit in range(10):
                 glyphs[(path.stem, digit)] = trace_strokes(glyph_image(path, digit))
     return glyphs
@@ -131,7 +102,7 @@ def hershey_glyphs():
     """
     glyphs = {}
     for face in HERSHEY_FACES:
-        path = _require(HERSHEY_DIR / f"{face}.jhf", "hershey-fonts-data")
+        path = require_font(HERSHEY_DIR / f"{face}.jhf", "hershey-fonts-data")
         faces = _parse_jhf(path.read_text(encoding="ascii"))
         for digit in range(10):
             glyphs[(face, digit)] = trace_strokes(_pen_image(faces[ord(str(digit)) - 32]))

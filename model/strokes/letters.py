@@ -14,6 +14,7 @@ y (an open 4).
 from model.strokes.geometry import arc, chain, distort
 
 LOWER_BOWL = (0.725, 0.275)  # centre y and vertical radius of a small letter's bowl
+LETTER_ASPECT = (0.65, 1.35)  # width scale range: letters vary more in width than digits do
 
 UPPER = {
     "A": [[(0.1, 1.0), (0.5, 0.0), (0.9, 1.0)], [(0.27, 0.6), (0.73, 0.6)]],
@@ -98,5 +99,4 @@ def random_letter(rng, letter=None):
     """One randomly written letter in one of its styles: (letter, strokes fitted to height 1)."""
     letter = letter or NAMES[rng.integers(len(NAMES))]
     styles = STYLES[letter]
-    # Letters vary more in width than digits do (an M, an r).
-    return letter, distort(styles[rng.integers(len(styles))], rng, aspect=(0.65, 1.35))
+    return letter, distort(styles[rng.integers(len(styles))], rng, aspect=LETTER_ASPECT)
