@@ -12,14 +12,13 @@ import numpy as np
 
 from benchmarks.drawn import SOURCES, rng_for
 from benchmarks.drawn.layout import CANVASES, LOOKS, WIDTHS, _balanced, shapes
-from model.strokes.geometry import bounds, fit_height
+from model.strokes.geometry import bounds
+from model.strokes.numbers import write_number
 
 LENGTHS = tuple(range(2, 9))
 # Space between neighbours' boxes of ink, as a share of the digit height (below 0: overlap).
 SPACINGS = {"apart": (0.15, 0.4), "close": (0.03, 0.15), "touching": (-0.04, 0.03),
             "overlapping": (-0.15, -0.04)}
-BASELINE = 0.1  # each digit moves up or down by up to this share of the height
-GROWTH = (0.9, 1.1)  # and is this much larger or smaller than its neighbours
 STREAM = 100  # first rng_for part: the single-digit benchmark uses parts below
 
 
@@ -47,16 +46,7 @@ class Number:
 
 def write(digits, rng, spacing):
     """Unit-height digits' strokes side by side on one line: strokes with height about 1."""
-    out, right = [], 0.0
-    for i, strokes in enumerate(digits):
-        size = rng.uniform(*GROWTH)
-        strokes = [s * size for s in fit_height(strokes)]
-        width = bounds(strokes)[2]
-        left = 0.0 if i == 0 else right + rng.uniform(*SPACINGS[spacing])
-        drop = rng.uniform(-BASELINE, BASELINE) + (1 - size) / 2
-        out += [s + (left, drop) for s in strokes]
-        right = left + width
-    return out
+    return [s for strokes in write_number(digits, rng, SPACINGS[spacing]) for s in strokes]
 
 
 def build_numbers(seed, count, sources=SOURCES):
