@@ -1,4 +1,4 @@
-"""The two networks: the tutorial's MLP, and the CNN we ship, plus the CNN's augmentation."""
+"""The networks: the tutorial's MLP, the CNN we ship with its augmentation, and the small yes/no CNN."""
 
 import keras
 from keras import layers, regularizers
@@ -126,6 +126,22 @@ class RandomAffine(layers.Layer):
 def build_augmentation():
     """Random changes that imitate how people draw: tilt, slant, size, position, pen width."""
     return keras.Sequential([RandomAffine(), RandomStrokeWidth()], name="augmentation")
+
+
+def small_binary_cnn(name):
+    """A yes/no question about a 28x28 input (model/notdigit.py, model/onedigit.py): three
+    small conv stages and one dense layer, about 1 M multiply-adds, tens of microseconds."""
+
+    def stage(filters):
+        return [layers.Conv2D(filters, 3, padding="same", use_bias=False),
+                layers.BatchNormalization(), layers.ReLU(), layers.MaxPooling2D()]
+
+    return keras.Sequential(
+        [keras.Input(shape=INPUT_SHAPE), *stage(12), *stage(24), *stage(48),
+         layers.Flatten(), layers.Dropout(0.3), layers.Dense(64, activation="relu"),
+         layers.Dropout(0.3), layers.Dense(1, activation="sigmoid")],
+        name=name,
+    )
 
 
 ARCHITECTURES = {"mlp": build_mlp, "cnn": build_cnn}

@@ -10,6 +10,8 @@ matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from model.preprocess import DESCRIPTION, SIZE  # noqa: E402
+
 
 def card_path(model_path):
     """The card sits next to the model: digits.keras -> digits.card.json."""
@@ -30,6 +32,21 @@ def write_card(model_path, card, markdown=None):
     path.write_text(json.dumps(card, indent=2) + "\n")
     path.with_suffix(".md").write_text((markdown or card_markdown)(card))
     return path
+
+
+def training_record(model, history, batch_size, seed, seconds):
+    """What every card says about how its model was trained, and what produced it."""
+    return {
+        "preprocessing": DESCRIPTION,
+        "input_shape": [SIZE, SIZE, 1],
+        "parameters": int(model.count_params()),
+        "epochs_run": len(history.history["loss"]),
+        "batch_size": batch_size,
+        "seed": seed,
+        "training_seconds": round(seconds, 1),
+        "history": {k: [round(float(v), 5) for v in vals] for k, vals in history.history.items()},
+        "versions": versions(),
+    }
 
 
 def versions():
@@ -149,6 +166,30 @@ def notdigit_card_markdown(card):
         "- Held-out non-digits (handwriting-font letters, the benchmark's own scribbles and "
         "shapes) and the drawn-digit benchmark: `benchmarks/drawn_digits.py --non-digits`, "
         "figures in the README",
+        f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
+    ]) + "\n"
+
+
+def onedigit_card_markdown(card):
+    """The one-digit model's card for people."""
+    data, val = card["data"], card["validation"]
+    return "\n".join([
+        f"# Model card: {card['name']}",
+        "",
+        f"- What: {card['output']} (one sigmoid output); reading a number "
+        "(model/segment_search.py) adds its log to each piece's score",
+        f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
+        "(model/onedigit.py)",
+        f"- Data: {data['numbers']:,} numbers of 2 to 8 digits written from training strokes "
+        f"and cut as the reader cuts them: {data['pieces']:,} pieces, "
+        f"{data['one_digit_share'] * 100:.1f} % of them one whole digit",
+        f"- Preprocessing: {card['preprocessing']}",
+        f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
+        f"(batch {card['batch_size']}, seed {card['seed']})",
+        f"- Validation ({data['validation_pieces']:,} pieces of other numbers): accuracy "
+        f"{val['accuracy'] * 100:.2f} %, AUC {val['auc']:.4f}",
+        "- Held-out test: the drawn-digit benchmark's numbers "
+        "(`benchmarks/drawn_digits.py --numbers`), figures in the README",
         f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
     ]) + "\n"
 

@@ -35,13 +35,18 @@ def render_strokes(strokes, pen, canvas=CANVAS, longer=False):
     fitted = fit_height(strokes)
     if longer:
         fitted = [s / max(1.0, bounds(fitted)[2]) for s in fitted]
-    for stroke in fitted:
-        points = [tuple(p) for p in np.asarray(stroke) * height + margin]
+    draw_pen(draw, [np.asarray(s) * height + margin for s in fitted], width)
+    return np.asarray(image, dtype=np.float32) / 255.0
+
+
+def draw_pen(draw, strokes, width):
+    """Strokes in pixels drawn on a Pillow ImageDraw with a round pen `width` pixels wide."""
+    for stroke in strokes:
+        points = [tuple(p) for p in stroke]
         if len(points) > 1:
             draw.line(points, fill=255, width=width, joint="curve")
         for x, y in (points[0], points[-1]):  # round caps
             draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
-    return np.asarray(image, dtype=np.float32) / 255.0
 
 
 def random_pen(rng):

@@ -55,19 +55,9 @@ def draw_non_digits(count, seed, part):
 
 def build_notdigit():
     """Three small conv stages and one dense layer: about 1 M multiply-adds, tens of us."""
-    import keras
-    from keras import layers
+    from model.architectures import small_binary_cnn  # Keras only where a model is built
 
-    def stage(filters):
-        return [layers.Conv2D(filters, 3, padding="same", use_bias=False),
-                layers.BatchNormalization(), layers.ReLU(), layers.MaxPooling2D()]
-
-    return keras.Sequential(
-        [keras.Input(shape=(28, 28, 1)), *stage(12), *stage(24), *stage(48),
-         layers.Flatten(), layers.Dropout(0.3), layers.Dense(64, activation="relu"),
-         layers.Dropout(0.3), layers.Dense(1, activation="sigmoid")],
-        name="notdigit",
-    )
+    return small_binary_cnn("notdigit")
 
 
 def threshold_for(not_digit_probabilities, reject_share):

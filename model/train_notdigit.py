@@ -28,7 +28,7 @@ from model.drawn import drawn_training_set  # noqa: E402
 from model.export import export_tflite  # noqa: E402
 from model.notdigit import (NOTDIGIT_MODEL, build_notdigit, draw_non_digits,  # noqa: E402
                             rejection_curve, rejection_rates, threshold_for)
-from model.preprocess import DESCRIPTION, SIZE, preprocess_mnist  # noqa: E402
+from model.preprocess import preprocess_mnist  # noqa: E402
 from model.strokes.font_letters import font_letter_glyphs  # noqa: E402
 from model.train import to_dataset  # noqa: E402
 
@@ -137,18 +137,10 @@ def train(args):
         "data": {"mnist_train": len(x_fit) - int(y_fit.sum()) - args.traced - args.templates,
                  "traced_mnist_train": args.traced, "templates": args.templates,
                  "non_digits": int(y_fit.sum()), "validation": len(x_val)},
-        "preprocessing": DESCRIPTION,
-        "input_shape": [SIZE, SIZE, 1],
-        "parameters": int(model.count_params()),
-        "epochs_run": len(history.history["loss"]),
-        "batch_size": args.batch_size,
-        "seed": args.seed,
-        "training_seconds": round(seconds, 1),
         "validation_rejected": {k: round(v, 5) for k, v in validation.items()},
         "validation_curve": rejection_curve(p_val[digits], p_val[~digits]),
         "mnist_test_rejected": round(float((p_test > threshold).mean()), 5),
-        "history": {k: [round(float(v), 5) for v in vals] for k, vals in history.history.items()},
-        "versions": cards.versions(),
+        **cards.training_record(model, history, args.batch_size, args.seed, seconds),
     }
     cards.write_card(args.out, card, cards.notdigit_card_markdown)
     if not args.no_export:
