@@ -10,6 +10,8 @@ drawing of one digit is read whole unless cutting it is clearly better. Pure num
 classifier comes in as a function.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from model.preprocess import normalize_ink
@@ -30,14 +32,54 @@ SHORT_BELOW, SHORT_COST = 0.55, 3.0  # a run lower than this share of a digit is
 # than WHOLE_BELOW times its height, which is more often two digits touching.
 WHOLE_BONUS, WHOLE_BELOW = 0.5, 0.9
 WIDE_ABOVE, WIDE_COST = 0.6, 2.0  # a run wider than this share of its height
+ONE_DIGIT_WEIGHT = 1.0  # times the log probability that a run is one whole digit
 
 
-def read_digits(ink, classify, max_digits=MAX_DIGITS):
+@dataclass
+class Readings:
+    """Every way worth trying to read a drawing's ink as digits, before the classifier.
+
+    runs[k] = (i, j): pieces i+1..j read as one digit, with its box on the grid and its
+    candidate (ink and box in the drawing's pixels); boundary[k - 1]: strokes cut between
+    piece k and k + 1; height: a digit's height on the grid.
+    """
+
+    runs: list
+    boxes: dict
+    candidates: list
+    boundary: np.ndarray
+    height: int
+
+
+def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None):
     """Float ink map (H, W), ink = 1 -> Candidates left to right, with .x and .probabilities.
 
-    classify((n, 28, 28)) -> (n, 10) probabilities. Raises EmptyDrawing when there is no ink,
-    TooManyDigits when the drawing holds more than max_digits (or is a scribble).
+    classify((n, 28, 28)) -> (n, 10) probabilities; one_digit((n, 28, 28)) -> (n,)
+    probabilities that each piece is exactly one whole digit (model/onedigit.py), or None to
+    judge by the classifier alone. Raises EmptyDrawing when there is no ink, TooManyDigits when
+    the drawing holds more than max_digits (or is a scribble).
     """
+    readings = possible_readings(ink, max_digits)
+    candidates, runs, boxes = readings.candidates, readings.runs, readings.boxes
+    inputs = np.stack([normalize_ink(c.ink) for c in candidates])
+    probabilities = classify(inputs)
+    scores = _scores(probabilities, runs, boxes, readings.height)
+    if one_digit is not None:
+        scores += ONE_DIGIT_WEIGHT * np.log(np.maximum(one_digit(inputs), 1e-6))
+    whole = (0, len(readings.boundary) + 1)  # all the ink as one digit: what /api/predict reads
+    if whole in boxes and _aspect(boxes[whole], readings.height) <= WHOLE_BELOW:
+        scores[runs.index(whole)] += WHOLE_BONUS
+    chosen = _best_partition(runs, scores, readings.boundary)
+    if len(chosen) > max_digits:
+        raise TooManyDigits(f"The drawing splits into {len(chosen)} digits; "
+                            f"at most {max_digits} are read at once.")
+    for k in chosen:
+        candidates[k].x, candidates[k].probabilities = inputs[k], probabilities[k]
+    return [candidates[k] for k in chosen]
+
+
+def possible_readings(ink, max_digits=MAX_DIGITS):
+    """Over-cut the ink and list the runs of pieces worth reading as one digit: Readings."""
     drawing = label_ink(ink, max_digits)
     # Pieces apart in their columns are surely different digits: too many costs nothing.
     columns = len(group_parts([part_of(drawing, i) for i in drawing.kept]))
@@ -57,19 +99,7 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS):
         x0, y0, x1, y1 = boxes[(i, j)]
         mine = (pieces[y0:y1, x0:x1] > i) & (pieces[y0:y1, x0:x1] <= j)
         candidates.append(crop_cells(drawing, mine, gy0 + y0, gx0 + x0))
-    inputs = np.stack([normalize_ink(c.ink) for c in candidates])
-    probabilities = classify(inputs)
-    scores = _scores(probabilities, runs, boxes, height)
-    whole = (0, len(boundary) + 1)  # all the ink as one digit: what /api/predict reads
-    if whole in boxes and _aspect(boxes[whole], height) <= WHOLE_BELOW:
-        scores[runs.index(whole)] += WHOLE_BONUS
-    chosen = _best_partition(runs, scores, boundary)
-    if len(chosen) > max_digits:
-        raise TooManyDigits(f"The drawing splits into {len(chosen)} digits; "
-                            f"at most {max_digits} are read at once.")
-    for k in chosen:
-        candidates[k].x, candidates[k].probabilities = inputs[k], probabilities[k]
-    return [candidates[k] for k in chosen]
+    return Readings(runs, boxes, candidates, boundary, height)
 
 
 def cut_paths(grid, spacing):
