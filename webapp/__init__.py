@@ -10,6 +10,9 @@ DEFAULTS = {
     "MODEL_PATH": str(ROOT / "model" / "saved" / "digits.tflite"),
     # The "is it a digit?" model; None: notdigit.tflite next to MODEL_PATH (see serving.py).
     "NOTDIGIT_MODEL_PATH": None,
+    # The "is this piece one whole digit?" model that guides /api/read; None: onedigit.tflite
+    # next to MODEL_PATH, when it is there.
+    "ONEDIGIT_MODEL_PATH": None,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes of a request body; more is 413
     "MAX_IMAGE_PIXELS": 4_000_000,  # a phone's 1080x1080 canvas is 1.2 M
     "MAX_IMAGE_SIDE": 4096,

@@ -9,6 +9,7 @@ from ai_edge_litert.interpreter import Interpreter
 
 REBUILD_HINT = "Rebuild it with: python -m model.train (or python -m model.export from a .keras)"
 NOTDIGIT_HINT = "Rebuild it with: python -m model.train_notdigit"
+ONEDIGIT_HINT = "Rebuild it with: python -m model.train_onedigit"
 
 
 class ModelUnavailable(RuntimeError):
@@ -25,6 +26,7 @@ class DigitClassifier:
         self._lock = threading.Lock()
         self.card = _read_card(self.path)
         self.detector = None  # a NotDigitDetector (webapp/serving.py), or None: none rejected
+        self.judge = None  # a OneDigitJudge for reading numbers, or None: digit model alone
         self._check_answers()
 
     def _check_answers(self):
@@ -69,6 +71,8 @@ class DigitClassifier:
                    if key in self.card}
         if self.detector is not None:
             summary["not_a_digit"] = self.detector.describe()
+        if self.judge is not None:
+            summary["one_digit"] = self.judge.describe()
         return {**summary, "version": self.version}
 
     def is_not_a_digit(self, image):
@@ -77,41 +81,65 @@ class DigitClassifier:
         return self.detector is not None and self.detector.rejects(image)
 
 
-class NotDigitDetector:
+class _YesNoModel:
+    """A LiteRT model with one sigmoid output on the (28, 28) input, and its card."""
+
+    def __init__(self, path, hint):
+        self.path = Path(path)
+        self._interpreter, self._input, self._output = _open(self.path, hint)
+        self._lock = threading.Lock()
+        self.card = _read_card(self.path)
+        p = self.probability(np.zeros((28, 28), dtype=np.float32))
+        if not 0.0 <= p <= 1.0:
+            raise ModelUnavailable(f"Model file {self.path} does not answer with one probability. "
+                                   f"{hint}")
+
+    def probability(self, image):
+        """The model's probability for one preprocessed (28, 28) image."""
+        return float(self.probabilities(image[None])[0])
+
+    def probabilities(self, images):
+        """Probabilities (n,) float32 for (n, 28, 28) images, one invoke each."""
+        out = np.empty(len(images), dtype=np.float32)
+        with self._lock:
+            for k, image in enumerate(images):
+                self._interpreter.set_tensor(self._input, image.reshape(1, 28, 28, 1))
+                self._interpreter.invoke()
+                out[k] = self._interpreter.get_tensor(self._output)[0, 0]
+        return out
+
+    def describe(self):
+        """What /api/health says about it."""
+        return {"name": self.card.get("name", self.path.stem), "created": self.card.get("created")}
+
+
+class NotDigitDetector(_YesNoModel):
     """The "is it a digit?" model: (28, 28) float32 input -> probability of NOT a digit.
 
     Its threshold comes from its card (notdigit.card.json), where training chose it.
     """
 
     def __init__(self, path):
-        self.path = Path(path)
-        self._interpreter, self._input, self._output = _open(self.path, NOTDIGIT_HINT)
-        self._lock = threading.Lock()
-        self.card = _read_card(self.path)
+        super().__init__(path, NOTDIGIT_HINT)
         if "threshold" not in self.card:
             raise ModelUnavailable(f"{self.path.with_suffix('.card.json')} is missing or has no "
                                    f"threshold. {NOTDIGIT_HINT}")
         self.threshold = float(self.card["threshold"])
-        p = self.probability(np.zeros((28, 28), dtype=np.float32))
-        if not 0.0 <= p <= 1.0:
-            raise ModelUnavailable(f"Model file {self.path} does not answer with one probability. "
-                                   f"{NOTDIGIT_HINT}")
-
-    def probability(self, image):
-        """The probability that one preprocessed (28, 28) image is not a digit."""
-        with self._lock:
-            self._interpreter.set_tensor(self._input, image.reshape(1, 28, 28, 1))
-            self._interpreter.invoke()
-            return float(self._interpreter.get_tensor(self._output)[0, 0])
 
     def rejects(self, image):
         """Whether the image is not a digit: its probability is above the card's threshold."""
         return self.probability(image) > self.threshold
 
     def describe(self):
-        """What /api/health says about it."""
-        return {"name": self.card.get("name", self.path.stem), "created": self.card.get("created"),
-                "threshold": self.threshold}
+        return {**super().describe(), "threshold": self.threshold}
+
+
+class OneDigitJudge(_YesNoModel):
+    """The "is this piece exactly one whole digit?" model that guides reading numbers
+    (model/onedigit.py): (n, 28, 28) pieces -> (n,) probabilities."""
+
+    def __init__(self, path):
+        super().__init__(path, ONEDIGIT_HINT)
 
 
 def _open(path, hint):
