@@ -40,6 +40,39 @@ def trace_strokes(image, threshold=0.5, min_spur=0.08, max_turn=60.0, epsilon=0.
     return strokes
 
 
+def skeleton_edges(skeleton, min_spur, min_link=0):
+    """A one-pixel-wide skeleton -> its edges: paths of (row, col) between junctions and ends
+    (a closed loop is one path). Spurs shorter than min_spur pixels are dropped, and so are
+    links shorter than min_link between two junctions (a thick joint thins into a knot of
+    them); edges that then meet where no third one does are joined into one."""
+    graph = _pixel_graph(skeleton)
+    edges = _prune_spurs(_edges(graph), graph, min_spur)
+    ends = {p for p, near in graph.items() if len(near) == 1}
+    edges = [e for e in edges if len(e) >= min_link or e[0] in ends or e[-1] in ends]
+    return _merge_through(edges, max(1, min_link))
+
+
+def _merge_through(edges, reach):
+    """Join edges whose ends meet (within `reach` pixels) where no third edge ends, so that one
+    stroke between two real junctions is one edge."""
+    edges = [list(edge) for edge in edges]
+    while True:
+        open_ends = [(k, side) for k, edge in enumerate(edges) if edge[0] != edge[-1]
+                     for side in (0, -1)]
+        points = np.array([edges[k][side] for k, side in open_ends]).reshape(-1, 2)
+        near = np.abs(points[:, None] - points[None]).max(axis=2) <= reach
+        pair = next(((a, b) for a in range(len(open_ends)) if near[a].sum() == 2
+                     for b in np.flatnonzero(near[a]) if b != a and near[b].sum() == 2
+                     and open_ends[a][0] != open_ends[b][0]), None)
+        if pair is None:
+            return edges
+        (a, side_a), (b, side_b) = open_ends[pair[0]], open_ends[pair[1]]
+        first = edges[a] if side_a == -1 else edges[a][::-1]
+        second = edges[b] if side_b == 0 else edges[b][::-1]
+        edges[a] = first + second
+        del edges[b]
+
+
 def _pixel_graph(skeleton):
     """Neighbour sets of skeleton pixels; a diagonal step is dropped where a 4-neighbour
     path exists, so staircase corners do not look like junctions."""
