@@ -91,7 +91,7 @@ def test_shipped_judge_takes_two_touching_digits_as_not_one(judge, digits):
 def test_read_digits_weighs_the_judges_answer(app):
     """A judge sure the whole drawing is no single digit makes the reader cut it."""
     classify = app.extensions["classifier"].predict_many
-    ink = ink_of(DIGIT_STROKES[0], width=6)
+    ink = ink_of(DIGIT_STROKES[4], width=6)  # two strokes crossing: four pieces
 
     def never_all_of_it(inputs):
         whole = np.all(inputs == normalize_ink(ink), axis=(1, 2))
@@ -141,3 +141,25 @@ def test_train_onedigit_smoke_writes_a_model_the_server_loads(tmp_path):
     assert "one whole digit" in out.with_suffix(".card.md").read_text()
     assert 0.0 <= OneDigitJudge(out.with_suffix(".tflite")).probability(np.zeros((28, 28),
                                                                               np.float32)) <= 1.0
+
+
+def whole_reading_exists(ink, owners):
+    """Whether the reader's runs can read every digit from pieces holding one whole digit."""
+    readings = possible_readings(ink)
+    labels = label_pieces(readings.candidates, owners)
+    reached = {0}
+    for (i, j), label in sorted(zip(readings.runs, labels), key=lambda item: item[0][1]):
+        if label == 1 and i in reached:
+            reached.add(j)
+    return max(j for _, j in readings.runs) in reached
+
+
+def test_stroke_pieces_separate_overlapping_digits_that_cuts_cannot(monkeypatch):
+    import model.segment_search
+
+    numbers = [written(digits, (-0.15, -0.04), seed)
+               for seed, digits in enumerate([[7, 2, 4], [3, 8, 5], [6, 1, 9], [2, 0, 4]] * 3)]
+    strokes = sum(whole_reading_exists(ink, owners) for ink, owners in numbers)
+    monkeypatch.setattr(model.segment_search, "MAX_EDGES", 0)  # every drawing cut by paths
+    cuts = sum(whole_reading_exists(ink, owners) for ink, owners in numbers)
+    assert strokes >= cuts + 3, (strokes, cuts)

