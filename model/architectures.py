@@ -1,4 +1,4 @@
-"""The networks: the tutorial's MLP, the CNN we ship with its augmentation, and the small yes/no CNN."""
+"""The networks: the tutorial's MLP, the CNN we ship (and its augmentation), a small yes/no CNN."""
 
 import keras
 from keras import layers, regularizers

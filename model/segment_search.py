@@ -1,13 +1,13 @@
-"""Read a whole number by letting the classifier choose where to cut: over-cut, then search.
+"""Read a whole number by letting the classifiers choose how to split it: over-split, search.
 
-The ink is over-cut into pieces, and pieces are merged back by a dynamic programme over runs of
-consecutive pieces, each run scored by the classifier (log of its top probability, all runs in
-one batch), by the one-digit model if there is one, and by priors: a cost per stroke cut
-through, and for runs too short or too wide to be one digit. The pieces are the ink's strokes:
-its skeleton is split into edges at junctions, every ink cell goes to the nearest edge, and the
-edges are ordered by their middle from left to right, so neighbours that overlap or touch come
-apart along their own strokes, which a cut from top to bottom would cross. Where the skeleton
-has too many edges (a scribble), least-ink paths from top to bottom cut the ink instead. A
+The ink is over-split into pieces, and pieces are merged back by a dynamic programme over runs
+of consecutive pieces, each run scored by the classifier (log of its top probability, all runs
+in one batch), by the one-digit model if there is one, and by priors for runs too short or too
+wide to be one digit. The pieces are the ink's strokes: its skeleton is split into edges at
+junctions, every ink cell goes to the nearest edge, and the edges are ordered by their middle
+from left to right, so neighbours that overlap or touch come apart along their own strokes,
+which a cut from top to bottom would cross. Where the skeleton has too many edges (a
+scribble), least-ink paths from top to bottom cut the ink instead, at a cost per stroke cut. A
 digit drawn in several strokes is a run of pieces like any other, and a drawing of one digit is
 read whole unless cutting it is clearly better. numpy, SciPy and scikit-image: the classifier
 comes in as a function.
