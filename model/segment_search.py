@@ -6,11 +6,12 @@ in one batch), by the one-digit model if there is one, and by priors for runs to
 wide to be one digit. The pieces are the ink's strokes: its skeleton is split into edges at
 junctions, every ink cell goes to the nearest edge, and the edges are ordered by their middle
 from left to right, so neighbours that overlap or touch come apart along their own strokes,
-which a cut from top to bottom would cross. Where the skeleton has too many edges (a
-scribble), least-ink paths from top to bottom cut the ink instead, at a cost per stroke cut. A
-digit drawn in several strokes is a run of pieces like any other, and a drawing of one digit is
-read whole unless cutting it is clearly better. numpy, SciPy and scikit-image: the classifier
-comes in as a function.
+which a cut from top to bottom would cross; an edge too wide for one digit (a stroke running
+on into a touching neighbour) is cut where least-ink paths from top to bottom cross it. Where
+the skeleton has too many edges (a scribble), those paths cut all the ink instead, at a cost
+per stroke cut. A digit drawn in several strokes is a run of pieces like any other, and a
+drawing of one digit is read whole unless cutting it is clearly better. numpy, SciPy and
+scikit-image: the classifier comes in as a function.
 """
 
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ MAX_RUN = 6  # pieces between cut paths one digit may be made of
 MAX_EDGES = 30  # skeleton edges worth ordering; a scribble's ink is cut by paths instead
 MAX_STROKES = 14  # skeleton edges one digit may be made of (bounds the work: 30 x 14 runs)
 SPUR = 0.08  # of a digit's height: shorter skeleton branches to a loose end are thinning noise
+WIDE_EDGE = 0.7  # of a digit's height: a wider edge runs on into a neighbour, cut by paths
 LINK = 0.06  # of a digit's height: shorter links between two junctions are a joint's knot
 MAX_WIDTH = 1.3  # of a digit's height: wider runs are not one digit
 # Priors, in units of log probability.
@@ -141,17 +143,42 @@ def stroke_pieces(grid, height):
     # Every ink cell belongs to the edge of its nearest skeleton cell.
     nearest = ndimage.distance_transform_edt(edge_of < 0, return_distances=False,
                                              return_indices=True)
-    middles = np.array([np.mean([c for _, c in edge]) for edge in edges])
-    rank = np.empty(len(edges), dtype=np.int64)
-    rank[np.argsort(middles, kind="stable")] = np.arange(len(edges))
+    owner = np.full(grid.shape, -1, dtype=np.int64)
+    owner[grid] = edge_of[nearest[0][grid], nearest[1][grid]]
+    spans = np.array([np.ptp([c for _, c in edge]) for edge in edges])
+    wide = np.flatnonzero(spans > WIDE_EDGE * height)
+    if wide.size:  # a stroke running on from one digit into the next: cut it where paths do
+        paths, crossed = cut_paths(grid, max(1, round(SPACING * height)))
+        slices, _ = _pieces(grid, paths, crossed)
+        count = len(edges)
+        for k in wide:
+            cells = owner == k
+            for part in np.unique(slices[cells])[1:]:
+                owner[cells & (slices == part)] = count
+                count += 1
+    # A piece's place is the middle of its stretch of skeleton (of its ink if it has none).
+    middles = _middles(owner, edge_of >= 0)
+    bare = np.isnan(middles)
+    middles[bare] = _middles(owner, grid)[bare]
+    rank = np.empty(middles.size, dtype=np.int64)
+    rank[np.argsort(middles, kind="stable")] = np.arange(middles.size)
     piece = np.zeros(grid.shape, dtype=np.int64)
-    piece[grid] = rank[edge_of[nearest[0][grid], nearest[1][grid]]] + 1
+    piece[grid] = rank[owner[grid]] + 1
     used, inverse = np.unique(piece[grid], return_inverse=True)
     piece[grid] = inverse + 1  # numbered again without the ranks of edges that hold no ink
     # Splitting at a junction is free: charging for it (0.25 to 1 per junction split) read
     # fewer numbers of seed 1 (62.3 % -> 62.0 to 58.2 %).
     boundary = np.zeros(max(0, used.size - 1))
     return piece.astype(np.int32), boundary
+
+
+def _middles(owner, where):
+    """Mean column of the cells `where` of each owner number (NaN for an owner with none)."""
+    ys, xs = np.nonzero(where)
+    on = owner[ys, xs]
+    counts = np.bincount(on, minlength=owner.max() + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.bincount(on, weights=xs, minlength=counts.size) / counts
 
 
 def cut_paths(grid, spacing):

@@ -11,7 +11,6 @@ from model.segment import MAX_DIGITS
 from strokes import DIGIT_STROKES
 from test_api import BAD_REQUESTS, assert_contract_answer, assert_error
 from test_segment import TWO_STROKE
-from test_segment_search import END_TO_END
 
 NUMBER = png_bytes(draw_digit(side_by_side([3, 0, 7], DIGIT_STROKES, step=0.3), width=4))
 
@@ -85,7 +84,6 @@ def test_read_multi_stroke_digits_and_ignores_dots(client):
     assert body["number"] in ("451", "?51")
 
 
-@pytest.mark.xfail(strict=True, reason=END_TO_END)
 def test_read_touching_digits(client):
     strokes = side_by_side([2, 3, 5], DIGIT_STROKES, width=0.25, height=0.3, step=0.14)
     assert_reading(read(client, png_bytes(draw_digit(strokes, width=6))), "235")
