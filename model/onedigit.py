@@ -36,7 +36,7 @@ PEN = (0.025, 0.25)  # pen width as a share of the digit height, log-uniform
 # (a cut between touching digits leaves a little on the wrong side). Not one: less of any
 # digit, or more foreign ink, than PART.
 WHOLE, PART = (0.85, 0.15), (0.7, 0.3)
-NEGATIVES_KEPT = 0.4  # pieces that are not one digit outnumber those that are about 10 to 1
+NEGATIVES_KEPT = 0.4  # pieces that are not one digit outnumber those that are several to 1
 TEMPLATE_SHARE = 0.4  # of the digits: template digits; the rest traced MNIST training digits
 
 
