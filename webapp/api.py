@@ -55,8 +55,8 @@ def read_number(data, config, classifier, explain=False):
     image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
     try:
         # The classifier reads every way of cutting the ink worth trying and picks the best.
-        judge = classifier.judge and classifier.judge.probabilities
-        candidates = read_digits(ink_map(image), classifier.predict_many, one_digit=judge)
+        one_digit = classifier.judge.probabilities if classifier.judge else None
+        candidates = read_digits(ink_map(image), classifier.predict_many, one_digit=one_digit)
     except EmptyDrawing as error:
         raise ApiError(422, "empty_drawing", str(error))
     except TooManyDigits as error:

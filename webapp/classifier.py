@@ -49,13 +49,8 @@ class DigitClassifier:
         XNNPACK runs this small CNN no faster per image in a batch, and a fixed batch-1 input
         keeps the interpreter from re-preparing itself for every size.
         """
-        out = np.empty((len(images), 10), dtype=np.float32)
         with self._lock:
-            for k, image in enumerate(images):
-                self._interpreter.set_tensor(self._input, image.reshape(1, 28, 28, 1))
-                self._interpreter.invoke()
-                out[k] = self._interpreter.get_tensor(self._output)[0]
-        return out
+            return _each(self._interpreter, self._input, self._output, images, 10)
 
     @property
     def version(self):
@@ -100,13 +95,8 @@ class _YesNoModel:
 
     def probabilities(self, images):
         """Probabilities (n,) float32 for (n, 28, 28) images, one invoke each."""
-        out = np.empty(len(images), dtype=np.float32)
         with self._lock:
-            for k, image in enumerate(images):
-                self._interpreter.set_tensor(self._input, image.reshape(1, 28, 28, 1))
-                self._interpreter.invoke()
-                out[k] = self._interpreter.get_tensor(self._output)[0, 0]
-        return out
+            return _each(self._interpreter, self._input, self._output, images, 1)[:, 0]
 
     def describe(self):
         """What /api/health says about it."""
@@ -140,6 +130,17 @@ class OneDigitJudge(_YesNoModel):
 
     def __init__(self, path):
         super().__init__(path, ONEDIGIT_HINT)
+
+
+def _each(interpreter, input_index, output_index, images, outputs):
+    """(n, outputs) float32: the interpreter invoked once per (28, 28) image (the caller holds
+    its lock; see DigitClassifier.predict_many for why one at a time)."""
+    out = np.empty((len(images), outputs), dtype=np.float32)
+    for k, image in enumerate(images):
+        interpreter.set_tensor(input_index, image.reshape(1, 28, 28, 1))
+        interpreter.invoke()
+        out[k] = interpreter.get_tensor(output_index)[0]
+    return out
 
 
 def _open(path, hint):
