@@ -9,9 +9,11 @@ import binascii
 import io
 import json
 import re
+import struct
 import warnings
+import zlib
 
-import imagecodecs
+import pyspng
 from PIL import Image, ImageOps
 
 from webapp.errors import ApiError
@@ -24,6 +26,7 @@ OTHER_FORMATS = {b"GIF8": "GIF", b"BM": "BMP", b"II*\x00": "TIFF", b"MM\x00*": "
                  b"\x00\x00\x01\x00": "ICO", b"<svg": "SVG", b"<?xml": "SVG/XML"}
 DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w=.+-]+)*);base64,(.*)", re.S)
 SUPPORTED_LIST = "PNG, JPEG or WebP"
+ANIMATED_MESSAGE = "Animated images are not supported. Send a single PNG frame."
 
 
 def image_bytes_from_request(request, max_json_depth):
@@ -147,7 +150,7 @@ def sniff_format(data):
 def _is_plain_rgba_png(data):
     """8-bit RGBA, not interlaced: what every browser canvas exports.
 
-    Those go to libpng (through imagecodecs), which decodes them twice as fast as Pillow to the
+    Those go to libspng (through pyspng), which decodes them in a third of Pillow's time to the
     same pixels; every other PNG keeps Pillow's decoder and its mode handling.
     """
     # The IHDR chunk always comes first: bit depth at byte 24, colour type 25, interlace 28.
@@ -168,21 +171,16 @@ def open_image(data, max_pixels, max_side):
                 raise ApiError(415, "unsupported_image_format",
                                f"{name} images are not supported. Send {SUPPORTED_LIST}.")
         raise ApiError(400, "bad_image", f"The data is not a {SUPPORTED_LIST} image.")
+    if fmt == "PNG" and _is_plain_rgba_png(data):
+        return _open_canvas_png(data, max_pixels, max_side)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[fmt])
             # Only the header is read so far: check the size before decoding any pixel.
-            width, height = image.size
-            if width * height > max_pixels or max(width, height) > max_side:
-                raise ApiError(413, "too_large",
-                               f"The image is {width}x{height} pixels; the limit is "
-                               f"{max_pixels:,} pixels and {max_side} px a side.")
+            _check_size(*image.size, max_pixels, max_side)
             if getattr(image, "n_frames", 1) > 1:
-                raise ApiError(415, "unsupported_image_format",
-                               "Animated images are not supported. Send a single PNG frame.")
-            if fmt == "PNG" and _is_plain_rgba_png(data):
-                return imagecodecs.png_decode(data)  # (H, W, 4) uint8 RGBA, as preprocess takes
+                raise ApiError(415, "unsupported_image_format", ANIMATED_MESSAGE)
             image.load()
             return ImageOps.exif_transpose(image) if fmt != "PNG" else image
     except ApiError:
@@ -191,3 +189,48 @@ def open_image(data, max_pixels, max_side):
         raise ApiError(413, "too_large", "The image has too many pixels.")
     except Exception:  # noqa: BLE001  decoders raise many types for broken files; all mean 400.
         raise ApiError(400, "bad_image", f"The {fmt} image is corrupt or truncated.")
+
+
+def _open_canvas_png(data, max_pixels, max_side):
+    """A canvas export's (H, W, 4) pixels by libspng, with the checks Pillow's path makes.
+
+    Pillow is not asked to read the header: the size is in IHDR and an animation announces
+    itself in an acTL chunk, and opening the file would cost a tenth of the decoding.
+    """
+    width, height = struct.unpack(">II", data[16:24])
+    _check_size(width, height, max_pixels, max_side)
+    frames = 1
+    for kind, body in _png_chunks(data):
+        if kind == b"acTL" and len(body) >= 4:
+            frames = struct.unpack(">I", body[:4])[0]
+    if frames > 1:
+        raise ApiError(415, "unsupported_image_format", ANIMATED_MESSAGE)
+    try:
+        return pyspng.load(data, "RGBA")
+    except Exception:  # noqa: BLE001  pyspng raises RuntimeError, ValueError... for broken files
+        raise ApiError(400, "bad_image", "The PNG image is corrupt or truncated.")
+
+
+def _png_chunks(data):
+    """(type, data) of each chunk, each checked against its CRC: pyspng ignores the CRCs, and a
+    damaged file must be a 400 however little of it is damaged. A few µs for a canvas export."""
+    position = 8  # after the signature
+    while position < len(data):
+        header = data[position : position + 8]
+        if len(header) < 8:
+            raise ApiError(400, "bad_image", "The PNG image is truncated.")
+        length, kind = struct.unpack(">I4s", header)
+        end = position + 8 + length
+        if end + 4 > len(data) or zlib.crc32(data[position + 4 : end]) != \
+                struct.unpack(">I", data[end : end + 4])[0]:
+            raise ApiError(400, "bad_image", "The PNG image is corrupt or truncated.")
+        yield kind, data[position + 8 : end]
+        if kind == b"IEND":
+            return
+        position = end + 4
+
+
+def _check_size(width, height, max_pixels, max_side):
+    if width * height > max_pixels or max(width, height) > max_side:
+        raise ApiError(413, "too_large", f"The image is {width}x{height} pixels; the limit is "
+                       f"{max_pixels:,} pixels and {max_side} px a side.")
