@@ -8,6 +8,8 @@ MNIST's recipe: the digit's bounding box is scaled (aspect ratio kept) so that i
 is 20 px, anti-aliased, then placed in a 28x28 field so that its centre of mass is at the centre.
 """
 
+import functools
+
 import numpy as np
 from PIL import Image
 
@@ -40,16 +42,36 @@ def ink_map(image):
     """
     if _is_wide(image):  # 16/32-bit: more than 8-bit levels
         return _ink_from_levels(_wide_brightness(image))
-    levels, to_ink = _levels_and_ink_table(image)
-    return to_ink[levels]
+    levels, table = _levels_and_ink_table(image)
+    return table.ink[levels]
 
 
 def _is_wide(image):
     return not isinstance(image, np.ndarray) and (image.mode.startswith("I") or image.mode == "F")
 
 
+class _InkTable:
+    """From an 8-bit level to ink (float32): as an array, as the list Pillow's point() takes,
+    and the levels that are ink at all."""
+
+    def __init__(self, ink):
+        self.ink = ink
+        self.ink.flags.writeable = False  # shared by every caller
+        self.as_list = ink.tolist()
+        self.ink_levels = np.flatnonzero(ink)
+
+
+@functools.lru_cache(maxsize=257)
+def _ink_table_on(background_level):
+    """The table for a background of this 8-bit brightness, or for alpha (None): made once
+    (white paper is nearly every request)."""
+    if background_level is None:
+        return _InkTable(_ink_table(LEVELS))
+    return _InkTable(_ink_table(_ink_from_levels(LEVELS, background_level / 255.0)))
+
+
 def _levels_and_ink_table(image):
-    """An 8-bit array of levels (alpha or brightness) and a table from level to ink (float32).
+    """An 8-bit array of levels (alpha or brightness) and its _InkTable.
 
     Working on 8-bit levels with a 256-entry table keeps the server's path to a few C calls.
     """
@@ -61,7 +83,7 @@ def _levels_and_ink_table(image):
         alpha = np.asarray(image.getchannel("A"))
         lowest = int(alpha.min())
         if lowest < 255 and _median(_border(alpha)) < 128:
-            return alpha, _ink_table(LEVELS)
+            return alpha, _ink_table_on(None)
         if lowest < 255:  # opaque background, some translucent ink: flatten
             image = Image.alpha_composite(Image.new("RGBA", image.size, "white"),
                                           image.convert("RGBA"))
@@ -83,7 +105,7 @@ def _rgba_levels_and_ink_table(rgba):
 
 def _brightness_levels_and_ink_table(image):
     levels = np.asarray(image.convert("L"))
-    return levels, _ink_table(_ink_from_levels(LEVELS, _median(_border(levels)) / 255.0))
+    return levels, _ink_table_on(int(_median(_border(levels))))
 
 
 def _median(values):
@@ -167,17 +189,16 @@ def preprocess_image(image):
         return normalize_ink(ink_map(image))
     # The same steps as normalize_ink(ink_map(image)), but the box is found on the 8-bit
     # levels and only the cropped pixels become floats: the server's hot path.
-    levels, to_ink = _levels_and_ink_table(image)
-    ink_levels = np.flatnonzero(to_ink)
-    if ink_levels.size == 0:
+    levels, table = _levels_and_ink_table(image)
+    if table.ink_levels.size == 0:
         raise EmptyDrawing(EMPTY_MESSAGE)
-    is_ink = _ink_mask(levels, ink_levels)
+    is_ink = _ink_mask(levels, table.ink_levels)
     rows, cols = np.flatnonzero(is_ink.any(axis=1)), np.flatnonzero(is_ink.any(axis=0))
     if rows.size == 0:
         raise EmptyDrawing(EMPTY_MESSAGE)
     crop = levels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     # Pillow looks each 8-bit level up in the ink table straight into a float image.
-    return _fit_image(Image.fromarray(crop).point(to_ink.tolist(), "F"))
+    return _fit_image(Image.fromarray(crop).point(table.as_list, "F"))
 
 
 def _ink_mask(levels, ink_levels):

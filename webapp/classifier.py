@@ -37,11 +37,8 @@ class DigitClassifier:
 
     def predict(self, image):
         """Probabilities (10,) float32 for one preprocessed (28, 28) image."""
-        batch = image.reshape(1, 28, 28, 1)
         with self._lock:
-            self._interpreter.set_tensor(self._input, batch)
-            self._interpreter.invoke()
-            return self._interpreter.get_tensor(self._output)[0].copy()
+            return _invoke(self._interpreter, self._input, self._output, image)
 
     def predict_many(self, images):
         """Probabilities (n, 10) for (n, 28, 28) images, one invoke each.
@@ -91,7 +88,8 @@ class _YesNoModel:
 
     def probability(self, image):
         """The model's probability for one preprocessed (28, 28) image."""
-        return float(self.probabilities(image[None])[0])
+        with self._lock:
+            return float(_invoke(self._interpreter, self._input, self._output, image)[0])
 
     def probabilities(self, images):
         """Probabilities (n,) float32 for (n, 28, 28) images, one invoke each."""
@@ -137,10 +135,15 @@ def _each(interpreter, input_index, output_index, images, outputs):
     its lock; see DigitClassifier.predict_many for why one at a time)."""
     out = np.empty((len(images), outputs), dtype=np.float32)
     for k, image in enumerate(images):
-        interpreter.set_tensor(input_index, image.reshape(1, 28, 28, 1))
-        interpreter.invoke()
-        out[k] = interpreter.get_tensor(output_index)[0]
+        out[k] = _invoke(interpreter, input_index, output_index, image)
     return out
+
+
+def _invoke(interpreter, input_index, output_index, image):
+    """The model's output row for one (28, 28) image (get_tensor hands back a copy)."""
+    interpreter.set_tensor(input_index, image.reshape(1, 28, 28, 1))
+    interpreter.invoke()
+    return interpreter.get_tensor(output_index)[0]
 
 
 def _open(path, hint):
