@@ -295,6 +295,10 @@ def _runs(pieces, height, longest):
                 break  # a single piece is always a run, so a reading always exists
             runs.append((i, j))
             boxes[(i, j)] = (int(x0), int(y0), int(x1), int(y1))
+    if (0, n) not in boxes:  # all the ink as one digit, however wide: what /api/predict reads
+        runs.append((0, n))
+        boxes[(0, n)] = (int(box[:, 0].min()), int(box[:, 1].min()), int(box[:, 2].max()),
+                         int(box[:, 3].max()))
     return runs, boxes
 
 

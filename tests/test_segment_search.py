@@ -59,6 +59,20 @@ def test_search_keeps_a_wide_digit_whole(classify, digit, stretch):
     np.testing.assert_array_equal(candidate.x, normalize_ink(ink))
 
 
+@pytest.mark.parametrize("stretch", [2.5, 3.0])
+@pytest.mark.parametrize("digit", [0, 2, 3, 4, 5, 6, 7, 9])
+def test_search_reads_a_very_wide_digit_as_predict_does(classify, digit, stretch):
+    """All the ink stays a candidate however wide (here 1.2 to 1.6 times its height), so a
+    single digit drawn wide is read as /api/predict reads it; before, runs wider than
+    MAX_WIDTH were never read whole and such digits came back as two ("23", "47", "77")."""
+    wide = [[(0.25 + 0.3 * (0.5 + stretch * (x - 0.5)), 0.3 + 0.4 * y) for x, y in stroke]
+            for stroke in DIGIT_STROKES[digit]]
+    ink = ink_of(wide)
+    (candidate,) = read(ink, classify)
+    assert digits_read([candidate]) == str(digit)
+    np.testing.assert_array_equal(candidate.x, normalize_ink(ink))
+
+
 @pytest.mark.parametrize("digits", [[2, 3, 5], [3, 8, 5]])
 def test_search_cuts_touching_digits_where_they_meet(classify, digits):
     ink = ink_of(side_by_side(digits, DIGIT_STROKES, width=0.25, height=0.3, step=0.14), width=6)
