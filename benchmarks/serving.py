@@ -88,8 +88,9 @@ def speed(keras_pool, tflite_path, png, x, calls, keras_calls, rounds=ROUNDS):
     served = ServedPath(tflite_path, png)
     keras, alone = [], []
     for r in range(rounds):
-        def run_keras(warmup=5 if r == 0 else 2):
-            keras.extend(keras_pool.submit(keras_round, x, keras_calls // rounds, warmup).result())
+        def run_keras():
+            # 5 calls first each round, as (2) has its 50, after the other's turn
+            keras.extend(keras_pool.submit(keras_round, x, keras_calls // rounds, 5).result())
 
         def run_served():
             alone.extend(served.alone(calls // rounds))
