@@ -55,10 +55,8 @@ class _InkTable:
     and the levels that are ink at all."""
 
     def __init__(self, ink):
-        self.ink = ink
-        self.ink.flags.writeable = False  # shared by every caller
-        self.as_list = ink.tolist()
-        self.ink_levels = np.flatnonzero(ink)
+        self.ink, self.as_list, self.ink_levels = ink, ink.tolist(), np.flatnonzero(ink)
+        self.ink.flags.writeable = self.ink_levels.flags.writeable = False  # shared by all
 
 
 @functools.lru_cache(maxsize=257)
