@@ -2,11 +2,12 @@
 
     .venv/bin/python benchmarks/serving.py [--quick] [--model PATH] [--out JSON]
 
-Measures in one run: (1) Keras model.predict on one image, (2) webapp.api.classify in-process,
-(3) HTTP throughput with wrk against gunicorn started from the Procfile, (4) the workers'
-memory after that load, (5) time from starting gunicorn to the first correct answer and
-(6) in the page, time from the end of a stroke to the new answer. Prints a table with the
-targets and writes the numbers as JSON.
+Measures in one run: (1) Keras model.predict on one image and (2) webapp.api.classify
+in-process, in alternating rounds so both meet the machine's drift alike, then (3) HTTP
+throughput with wrk against gunicorn started from the Procfile, (4) the workers' memory after
+that load, (5) time from starting gunicorn to the first correct answer and (6) in the page,
+time from the end of a stroke to the new answer. Prints a table with the targets and writes
+the numbers as JSON.
 """
 
 import argparse
