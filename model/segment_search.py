@@ -88,8 +88,8 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None):
     if one is not None:
         scores += ONE_DIGIT_WEIGHT * np.log(np.maximum(one, 1e-6))
         scores[~asked] = -np.inf
-    whole = (0, len(readings.boundary) + 1)  # all the ink as one digit: what /api/predict reads
-    if whole in boxes and _aspect(boxes[whole], readings.height) <= WHOLE_BELOW:
+    whole = (0, len(readings.boundary) + 1)  # all the ink as one digit: always a run (_runs)
+    if _aspect(boxes[whole], readings.height) <= WHOLE_BELOW:
         scores[runs.index(whole)] += WHOLE_BONUS
     chosen = _best_partition(runs, scores, readings.boundary)
     if len(chosen) > max_digits:
