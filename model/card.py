@@ -264,3 +264,27 @@ def plot_reliability(calib, path):
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def sequence_card_markdown(card):
+    """The number model's card for people."""
+    data = card["data"]
+    last = card["epochs"][-1] if card["epochs"] else {}
+    return "\n".join([
+        f"# Model card: {card['name']}",
+        "",
+        f"- What: {card['output']}; reading a number (model/segment_search.py) weighs each "
+        "way of cutting the ink by the log probability of the digits it reads",
+        f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
+        "(model/sequence.py), trained with CTC",
+        f"- Data: {data['numbers']:,} numbers of 1 to 9 digits written from training strokes, "
+        "spacing from overlapping to apart, one random pen each",
+        f"- Preprocessing: {card['preprocessing']}",
+        f"- Training: {len(card['epochs'])} epochs in {card['seconds']:.0f} s "
+        f"(batch {card['batch_size']}, seed {card['seed']}); last CTC loss {last.get('loss')}",
+        f"- Validation ({data['validation_numbers']:,} numbers of another stream): "
+        f"{card['validation']['exact'] * 100:.2f} % read exactly",
+        "- Held-out test: the drawn-digit benchmark's numbers "
+        "(`benchmarks/drawn_digits.py --numbers`), figures in the README",
+        f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
+    ]) + "\n"

@@ -3,6 +3,7 @@
 import gzip
 import hashlib
 import importlib.util
+import multiprocessing
 from pathlib import Path
 
 import numpy as np
@@ -58,3 +59,14 @@ def load_mnist(verbose=True):
         arrays["test-images"],
         arrays["test-labels"],
     )
+
+
+def in_processes(make, count, seed, first_part, processes):
+    """make(n, images, labels, seed, part) over MNIST's training set for `count` items split
+    over processes, each process its own training stream part: the list of their results."""
+    (images, labels), _ = load_mnist()
+    shares = [count // processes + (k < count % processes) for k in range(processes)]
+    # spawn, not fork: the parent may hold TensorFlow's threads.
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        return pool.starmap(make, [(n, images, labels, seed, first_part + k)
+                                   for k, n in enumerate(shares)])

@@ -50,11 +50,9 @@ def digit_strokes(images, labels, rng):
     return (int(labels[index]), strokes) if strokes else digit_strokes(images, labels, rng)
 
 
-def draw_number(per_digit, rng):
-    """Draw a written number on a square canvas, each digit on its own layer.
-
-    -> (ink (H, W) float32 with ink = 1, owners (n, H, W) bool: which pixels each digit inked).
-    """
+def place_number(per_digit, rng):
+    """Where a written number lands on a square canvas of the page's or a phone's size, with
+    one random pen: (canvas side, each digit's strokes in pixels, pen width in pixels)."""
     side = CANVASES[0][0] if rng.random() < CANVASES[0][1] else CANVASES[1][0]
     left, top, right, bottom = bounds([s for strokes in per_digit for s in strokes])
     relative = float(np.exp(rng.uniform(*np.log(PEN))))
@@ -63,11 +61,20 @@ def draw_number(per_digit, rng):
     width = max(1, round(relative * height))
     room = np.array([side - (right - left) * height, side - (bottom - top) * height]) - width
     offset = width / 2 + rng.uniform(0.05, 0.95, size=2) * np.maximum(room, 0)
+    return side, [[(s - (left, top)) * height + offset for s in strokes]
+                  for strokes in per_digit], width
+
+
+def draw_number(per_digit, rng):
+    """Draw a written number on a square canvas, each digit on its own layer.
+
+    -> (ink (H, W) float32 with ink = 1, owners (n, H, W) bool: which pixels each digit inked).
+    """
+    side, placed, width = place_number(per_digit, rng)
     layers = []
-    for strokes in per_digit:
+    for strokes in placed:
         layer = Image.new("L", (side, side), 0)
-        draw_pen(ImageDraw.Draw(layer), [(s - (left, top)) * height + offset for s in strokes],
-                 width)
+        draw_pen(ImageDraw.Draw(layer), strokes, width)
         layers.append(np.asarray(layer))
     layers = np.stack(layers)
     return layers.max(axis=0).astype(np.float32) / 255.0, layers > INK_THRESHOLD * 255

@@ -218,3 +218,37 @@ def preprocess_mnist(images):
     for i, digit in enumerate(images):
         out[i] = normalize_ink(digit.astype(np.float32) / 255.0)
     return out
+
+
+# A whole written line (model/sequence.py reads numbers from it): the ink's box scaled to
+# LINE_INK px high, LINE_MARGIN px above and below, LINE_PAD px of blank on either side.
+LINE_HEIGHT, LINE_INK, LINE_MARGIN, LINE_PAD = 32, 28, 2, 8
+LINE_STEP = 16  # widths are rounded up to this: fewer distinct shapes for the model
+MAX_LINE_WIDTH = 1024  # a longer line is squeezed to this width
+LINE_DESCRIPTION = (f"model.preprocess.normalize_line: ink = 1, cropped, {LINE_INK} px high in "
+                    f"a {LINE_HEIGHT} px line, width in proportion")
+
+
+def normalize_line(ink):
+    """Crop the ink to its box and scale it to a line LINE_INK px high, width kept in proportion.
+
+    Takes a float array with ink = 1 (any size); returns float32 (32, W) in [0, 1], W a
+    multiple of LINE_STEP. Raises EmptyDrawing when nothing is above the noise threshold.
+    """
+    ink = np.asarray(ink, dtype=np.float32)
+    rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((ink > INK_THRESHOLD).any(axis=0))
+    if rows.size == 0:
+        raise EmptyDrawing(EMPTY_MESSAGE)
+    crop = _ink_table(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    height, width = crop.shape
+    scale = LINE_INK / height
+    new_w = min(max(1, round(width * scale)), MAX_LINE_WIDTH - 2 * LINE_PAD)
+    method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
+    small = np.asarray(Image.fromarray(crop, mode="F").resize((new_w, LINE_INK), method),
+                       dtype=np.float32)
+    small = np.clip(small / max(float(small.max()), 1e-6), 0.0, 1.0)
+    total = -(-(new_w + 2 * LINE_PAD) // LINE_STEP) * LINE_STEP
+    out = np.zeros((LINE_HEIGHT, total), dtype=np.float32)
+    out[LINE_MARGIN : LINE_MARGIN + LINE_INK, LINE_PAD : LINE_PAD + new_w] = small
+    return out

@@ -20,9 +20,11 @@ import numpy as np
 from scipy import ndimage
 from skimage.morphology import skeletonize
 
-from model.preprocess import normalize_ink
+from model.preprocess import (LINE_INK, LINE_PAD, MAX_LINE_WIDTH, normalize_ink,
+                              normalize_line)
 from model.segment import (MAX_DIGITS, Candidate, TooManyDigits, crop_cells, group_parts,
                            label_ink, part_of)
+from model.ctc import BLANK, STRIDE, best_path, log_likelihood
 from model.strokes.trace import skeleton_edges
 
 BAND, LEAN = 3, 2  # a cut path leans at most LEAN columns per BAND rows (slanted writing)
@@ -46,6 +48,8 @@ WHOLE_BONUS, WHOLE_BELOW = 0.5, 0.9
 WIDE_ABOVE, WIDE_COST = 0.6, 2.0  # a run wider than this share of its height
 ONE_DIGIT_WEIGHT = 1.0  # times the log probability that a run is one whole digit
 ONE_DIGIT_FLOOR = 0.02  # runs less likely than this to be one digit are not read at all
+LINE_WEIGHT = 1.0  # times the number model's log probability of a partition's digits
+LINE_MARGIN = 8.0  # log probability by which the number model must prefer its own grouping
 
 
 @dataclass
@@ -62,15 +66,20 @@ class Readings:
     candidates: list
     boundary: np.ndarray
     height: int
+    pieces: np.ndarray = None  # piece number of each grid cell (0: no ink)
+    drawing: object = None  # the Labelled drawing the grid comes from
+    origin: tuple = (0, 0)  # the grid's first cell (row, column) in the drawing's grid
 
 
-def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None):
+def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=None):
     """Float ink map (H, W), ink = 1 -> Candidates left to right, with .x and .probabilities.
 
     classify((n, 28, 28)) -> (n, 10) probabilities; one_digit((n, 28, 28)) -> (n,)
     probabilities that each piece is exactly one whole digit (model/onedigit.py), or None to
-    judge by the classifier alone. Raises EmptyDrawing when there is no ink, TooManyDigits when
-    the drawing holds more than max_digits (or is a scribble).
+    judge by the classifier alone; read_line((32, W)) -> (T, 11) the number model's column
+    probabilities (model/sequence.py), or None to choose without it. Raises EmptyDrawing when
+    there is no ink, TooManyDigits when the drawing holds more than max_digits (or is a
+    scribble).
     """
     readings = possible_readings(ink, max_digits)
     candidates, runs, boxes = readings.candidates, readings.runs, readings.boxes
@@ -84,7 +93,8 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None):
         one = one_digit(inputs)
         asked = (one >= ONE_DIGIT_FLOOR) | np.array([j == i + 1 for i, j in runs])
     probabilities[asked] = classify(inputs[asked])
-    scores = _scores(probabilities, runs, boxes, readings.height)
+    scores = _scores(probabilities, np.array([boxes[run] for run in runs], dtype=np.float64),
+                     readings.height)
     if one is not None:
         scores += ONE_DIGIT_WEIGHT * np.log(np.maximum(one, 1e-6))
         scores[~asked] = -np.inf
@@ -92,12 +102,18 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None):
     if _aspect(boxes[whole], readings.height) <= WHOLE_BELOW:
         scores[runs.index(whole)] += WHOLE_BONUS
     chosen = _best_partition(runs, scores, readings.boundary)
-    if len(chosen) > max_digits:
-        raise TooManyDigits(f"The drawing splits into {len(chosen)} digits; "
+    found, xs, answers = [candidates[k] for k in chosen], inputs[chosen], probabilities[chosen]
+    if read_line is not None:
+        columns = read_line(normalize_line(candidates[runs.index(whole)].ink))
+        found, xs, answers = _follow_line(columns, (found, xs, answers, _partition_score(
+            chosen, runs, scores, readings.boundary)), readings, inputs, probabilities, scores,
+            classify)
+    if len(found) > max_digits:
+        raise TooManyDigits(f"The drawing splits into {len(found)} digits; "
                             f"at most {max_digits} are read at once.")
-    for k in chosen:
-        candidates[k].x, candidates[k].probabilities = inputs[k], probabilities[k]
-    return [candidates[k] for k in chosen]
+    for candidate, x, answer in zip(found, xs, answers):
+        candidate.x, candidate.probabilities = x, answer
+    return found
 
 
 def possible_readings(ink, max_digits=MAX_DIGITS):
@@ -125,7 +141,7 @@ def possible_readings(ink, max_digits=MAX_DIGITS):
         x0, y0, x1, y1 = boxes[(i, j)]
         mine = (pieces[y0:y1, x0:x1] > i) & (pieces[y0:y1, x0:x1] <= j)
         candidates.append(crop_cells(drawing, mine, gy0 + y0, gx0 + x0))
-    return Readings(runs, boxes, candidates, boundary, height)
+    return Readings(runs, boxes, candidates, boundary, height, pieces, drawing, (gy0, gx0))
 
 
 def stroke_pieces(grid, height):
@@ -302,9 +318,10 @@ def _runs(pieces, height, longest):
     return runs, boxes
 
 
-def _scores(probabilities, runs, boxes, height):
-    """Each run's score as one digit: the classifier's log confidence, less the priors."""
-    shape = np.array([boxes[run] for run in runs], dtype=np.float64).T
+def _scores(probabilities, boxes, height):
+    """Each run's score as one digit (boxes (n, 4): x0, y0, x1, y1 on the grid): the
+    classifier's log confidence, less the priors."""
+    shape = boxes.T
     tall = (shape[3] - shape[1]) / height
     # Two digits read as one are about twice as wide as a digit.
     wide = _aspect(shape, height)
@@ -332,4 +349,118 @@ def _best_partition(runs, scores, boundary):
     while j > 0:
         chosen.append(int(back[j]))
         j = runs[back[j]][0]
+    return chosen[::-1]
+
+
+def _grouped_reading(columns, readings, classify):
+    """The pieces grouped around where the number model sees each digit, each group's
+    probabilities those of the digit model and the number model's together:
+    (candidates, inputs, probabilities), or None when it sees fewer than two digits or some
+    digit gets no piece."""
+    spans = _column_digits(columns)
+    groups = _groups_by_columns(spans, readings)
+    if groups is None or len(groups) < 2:
+        return None
+    candidates, inputs = _group_candidates(groups, readings)
+    seen = np.array([columns[a:b, :BLANK].sum(axis=0) for a, b in spans])
+    both = classify(inputs) * seen / seen.sum(axis=1, keepdims=True)
+    return candidates, inputs, both / both.sum(axis=1, keepdims=True)
+
+
+def _column_digits(columns):
+    """The columns [a, b) where the number model's likeliest labelling reads each digit."""
+    labels = columns.argmax(axis=1)
+    starts = np.flatnonzero((labels != BLANK) & np.concatenate(
+        ([True], labels[1:] != labels[:-1])))
+    return [(a, next((t for t in range(a + 1, len(labels)) if labels[t] != labels[a]),
+                     len(labels))) for a in starts]
+
+
+def _groups_by_columns(spans, readings):
+    """Each piece given to the digit the number model sees nearest its ink's middle: a list of
+    boolean grid masks, left to right; None when some digit gets no piece."""
+    if not spans:
+        return None
+    centres = np.array([(a + b) / 2 * STRIDE for a, b in spans])  # in line px
+    # Line px -> drawing px -> grid cells: normalize_line scaled the whole ink's box.
+    x, _, width, height = readings.candidates[readings.runs.index(
+        (0, len(readings.boundary) + 1))].box
+    scaled = min(max(1, round(width * LINE_INK / height)), MAX_LINE_WIDTH - 2 * LINE_PAD)
+    step, (_, gx0) = readings.drawing.step, readings.origin
+    centres = (x + (centres - LINE_PAD) * width / scaled) / step - gx0
+    pieces = readings.pieces
+    count = int(pieces.max())
+    _, xs = np.nonzero(pieces)
+    owned = pieces[pieces > 0] - 1
+    middles = (np.bincount(owned, weights=xs, minlength=count)
+               / np.maximum(np.bincount(owned, minlength=count), 1))
+    owner = np.abs(middles[:, None] - centres[None, :]).argmin(axis=1)
+    if np.unique(owner).size < centres.size:
+        return None
+    return [np.isin(pieces, np.flatnonzero(owner == k) + 1) for k in range(centres.size)]
+
+
+def _group_candidates(groups, readings):
+    """Groups of grid cells as Candidates, and their 28x28 inputs."""
+    gy0, gx0 = readings.origin
+    candidates = []
+    for mask in groups:
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        candidates.append(crop_cells(readings.drawing, mask[y0:y1, x0:x1], gy0 + y0, gx0 + x0))
+    return candidates, np.stack([normalize_ink(c.ink) for c in candidates])
+
+
+def _follow_line(columns, best, readings, inputs, probabilities, scores, classify):
+    """The reading to give once the number model has read the line: the pieces' best
+    partition, or their best that reads as the number model does if the two scores together
+    prefer it, or the pieces grouped around the number model's digits if it is much surer of
+    what those read. best: (candidates, inputs, probabilities, score);
+    -> (candidates, inputs, probabilities)."""
+    text = best_path(columns)
+
+    def likelihood(answers):
+        return log_likelihood(columns, "".join(str(int(p.argmax())) for p in answers))
+
+    options = [best]
+    runs = readings.runs
+    agreeing = _best_partition_reading(runs, scores, readings.boundary,
+                                       probabilities.argmax(axis=1), text)
+    if agreeing is not None:
+        options.append(([readings.candidates[k] for k in agreeing], inputs[agreeing],
+                        probabilities[agreeing],
+                        _partition_score(agreeing, runs, scores, readings.boundary)))
+    chosen = max(options, key=lambda option: option[3] + LINE_WEIGHT * likelihood(option[2]))
+    if "".join(str(int(p.argmax())) for p in chosen[2]) != text:
+        grouped = _grouped_reading(columns, readings, classify)
+        if grouped is not None and likelihood(grouped[2]) > likelihood(chosen[2]) + LINE_MARGIN:
+            return grouped
+    return chosen[:3]
+
+
+def _partition_score(chosen, runs, scores, boundary):
+    return sum(scores[k] - (boundary[runs[k][0] - 1] if runs[k][0] else 0.0) for k in chosen)
+
+
+def _best_partition_reading(runs, scores, boundary, digits, text):
+    """Like _best_partition, among the partitions whose runs read `text` (digits[k]: what run
+    k reads); None when none does."""
+    n, length = max(j for _, j in runs), len(text)
+    if length == 0:
+        return None
+    best = np.full((n + 1, length + 1), -np.inf)
+    best[0, 0] = 0.0
+    back = {}
+    for k, (i, j) in sorted(enumerate(runs), key=lambda item: item[1][1]):
+        cost = scores[k] - (boundary[i - 1] if i else 0.0)
+        for m in np.flatnonzero([int(ch) == digits[k] for ch in text]):
+            if best[i, m] + cost > best[j, m + 1]:
+                best[j, m + 1], back[(j, m + 1)] = best[i, m] + cost, k
+    if not np.isfinite(best[n, length]):
+        return None
+    chosen, j, m = [], n, length
+    while j > 0:
+        k = back[(j, m)]
+        chosen.append(int(k))
+        j, m = runs[k][0], m - 1
     return chosen[::-1]

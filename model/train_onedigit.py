@@ -9,17 +9,15 @@ another training stream; the drawn-digit benchmark's numbers (benchmarks/drawn_d
 """
 
 import argparse
-import multiprocessing
 import os
 import time
 from datetime import datetime, timezone
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from model import card as cards
-from model.data import load_mnist
+from model.data import in_processes
 from model.onedigit import ONEDIGIT_MODEL, number_pieces
 
 FIT_PART, VALIDATION_PART = 20, 40  # rng_for("training", seed, part): parts of no other use
@@ -42,17 +40,8 @@ def parse_args(argv=None):
 
 def pieces(count, seed, first_part, processes):
     """number_pieces of `count` numbers split over processes, each its own training stream."""
-    (images, labels), _ = load_mnist()
-    shares = [count // processes + (k < count % processes) for k in range(processes)]
-    cut = partial(_cut, images=images, labels=labels, seed=seed)
-    # spawn, not fork: the parent may hold TensorFlow's threads.
-    with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        parts = pool.starmap(cut, [(n, first_part + k) for k, n in enumerate(shares)])
+    parts = in_processes(number_pieces, count, seed, first_part, processes)
     return np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts])
-
-
-def _cut(count, part, images, labels, seed):
-    return number_pieces(count, images, labels, seed, part)
 
 
 def train(args):

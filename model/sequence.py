@@ -1,0 +1,98 @@
+"""The number model: reads a whole written line of digits at once (CTC), no cutting needed.
+
+Cutting a number into digits fails where neighbours touch or overlap: their strokes cross, and
+no cut gives each digit its own ink. A network that looks along the whole line does not need
+the cut: a small CNN turns the line (model.preprocess.normalize_line, 32 px high) into one
+column of features every STRIDE px, and each column into the chance of each digit or of
+"no digit here" (the blank). Trained with CTC (connectionist temporal classification) on
+numbers written from *training* strokes (MNIST training digits traced, template digits, and
+digits of the training fonts that are never the benchmark's), it learns where digits are
+without being told. The number reader (model/segment_search.py) uses it to choose among its
+ways of cutting the ink.
+"""
+
+import functools
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from model.ctc import BLANK, STRIDE
+from model.drawn import draw_pen
+from model.onedigit import digit_strokes, place_number
+from model.preprocess import normalize_line
+from model.strokes import rng_for
+from model.strokes.font_letters import font_paths
+from model.strokes.fonts import traced_glyph
+from model.strokes.geometry import distort
+from model.strokes.numbers import write_number
+
+SEQUENCE_MODEL = Path(__file__).parent / "saved" / "sequence.keras"
+LENGTHS = (1, 9)  # digits per written line, both included
+SPACING = (-0.15, 0.45)  # between neighbours' boxes, share of the height: overlapping to apart
+FONT_SHARE = 0.2  # of the digits: traced from the training fonts (never the benchmark's)
+
+
+@functools.cache
+def font_digits():
+    """[(digit, strokes)] of every training font's digits (model/strokes/font_letters.py's
+    fonts: printed and handwriting faces that are not the benchmark's), traced once."""
+    return [(d, strokes) for path in font_paths() for d in range(10)
+            if (strokes := traced_glyph(path, str(d)))]
+
+
+def training_digit(images, labels, rng):
+    """One random training digit as strokes: a training font's digit written with random slant
+    and proportions, else what the one-digit model trains on (MNIST traced, templates)."""
+    if rng.random() < FONT_SHARE:
+        digits = font_digits()
+        digit, strokes = digits[rng.integers(len(digits))]
+        return digit, distort(strokes, rng)
+    return digit_strokes(images, labels, rng)
+
+
+def draw_line(per_digit, rng):
+    """A written number drawn with one random pen on a 280 or 1080 px canvas: ink (H, W)."""
+    side, placed, width = place_number(per_digit, rng)
+    image = Image.new("L", (side, side), 0)
+    draw_pen(ImageDraw.Draw(image), [s for strokes in placed for s in strokes], width)
+    return np.asarray(image, dtype=np.float32) / 255.0
+
+
+def written_lines(count, images, labels, seed, part):
+    """`count` numbers written from training strokes: ([(32, W) lines], [digit strings])."""
+    rng = rng_for("training", seed, part)
+    lines, texts = [], []
+    for i in range(count):
+        length = int(rng.integers(LENGTHS[0], LENGTHS[1] + 1))
+        digits = [training_digit(images, labels, rng) for _ in range(length)]
+        placed = write_number([s for _, s in digits], rng, SPACING)
+        lines.append(normalize_line(draw_line(placed, rng)))
+        texts.append("".join(str(d) for d, _ in digits))
+        if (i + 1) % 2000 == 0:
+            print(f"  wrote {i + 1:,} / {count:,} numbers", flush=True)
+    return lines, texts
+
+
+def build_sequence(dropout=0.2):
+    """Line (32, W, 1) -> per-column logits (1, W / STRIDE, 11); about 40 M multiply-adds
+    for a 200 px line."""
+    import keras  # Keras only where a model is built
+    from keras import layers
+
+    def conv(x, filters, kernel=3, padding="same"):
+        x = layers.Conv2D(filters, kernel, padding=padding, use_bias=False)(x)
+        return layers.ReLU()(layers.BatchNormalization()(x))
+
+    line = keras.Input(shape=(32, None, 1), name="line")
+    x = layers.MaxPooling2D(2)(conv(line, 16))  # 16 x W/2
+    x = layers.MaxPooling2D(2)(conv(x, 32))  # 8 x W/4
+    x = conv(conv(x, 64), 64)
+    x = layers.MaxPooling2D((2, 1))(x)  # 4 x W/4
+    x = conv(x, 128, kernel=(4, 1), padding="valid")  # 1 x W/4: one column of features
+    x = layers.Dropout(dropout)(x)
+    x = conv(x, 128, kernel=(1, 5))  # each column sees its neighbours: a digit's width and more
+    x = conv(x, 128, kernel=(1, 5))
+    x = layers.Dropout(dropout)(x)
+    logits = layers.Conv2D(BLANK + 1, 1, name="logits")(x)
+    return keras.Model(line, logits, name="sequence")

@@ -1,0 +1,159 @@
+"""Train the number model, which reads a whole line of digits (model/sequence.py).
+
+    python -m model.train_sequence            # -> model/saved/sequence.keras, .tflite, card
+
+Numbers of 1 to 9 digits are written from training strokes (MNIST training digits traced,
+template digits, the training fonts' digits) with spacing from overlapping to apart, drawn with one random pen, and put
+through model.preprocess.normalize_line, as the server does. Validation numbers come from
+another training stream; the drawn-digit benchmark's numbers are the held-out test.
+"""
+
+import argparse
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from model import card as cards
+from model.ctc import BLANK, STRIDE, best_path
+from model.data import in_processes
+from model.preprocess import LINE_DESCRIPTION
+from model.sequence import SEQUENCE_MODEL, written_lines
+
+FIT_PART, VALIDATION_PART = 60, 80  # rng_for("training", seed, part): parts of no other use
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m model.train_sequence", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=SEQUENCE_MODEL,
+                        help=f"where to save the .keras model (default: {SEQUENCE_MODEL})")
+    parser.add_argument("--numbers", type=int, default=60000,
+                        help="numbers written for training (default 60000)")
+    parser.add_argument("--epochs", type=int, default=12, help="maximum epochs (default 12)")
+    parser.add_argument("--batch-size", type=int, default=64, help="default 64")
+    parser.add_argument("--seed", type=int, default=1357, help="random seed (default 1357)")
+    parser.add_argument("--no-export", action="store_true",
+                        help="do not write the .tflite file the server loads")
+    return parser.parse_args(argv)
+
+
+def lines(count, seed, first_part, processes):
+    """written_lines of `count` numbers split over processes, each its own training stream."""
+    parts = in_processes(written_lines, count, seed, first_part, processes)
+    return [x for xs, _ in parts for x in xs], [t for _, ts in parts for t in ts]
+
+
+def batches(xs, texts, batch_size, rng):
+    """Batches of lines of about one width (less padding), in random order:
+    (x (n, 32, W, 1), labels (n, L) padded with -1, label lengths (n,))."""
+    order = np.argsort([x.shape[1] + rng.uniform(0, 16) for x in xs], kind="stable")
+    groups = [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
+    for g in rng.permutation(len(groups)):
+        members = groups[g]
+        width = max(xs[k].shape[1] for k in members)
+        x = np.zeros((len(members), xs[0].shape[0], width, 1), dtype=np.float32)
+        for row, k in enumerate(members):
+            x[row, :, : xs[k].shape[1], 0] = xs[k]
+        longest = max(len(texts[k]) for k in members)
+        y = np.full((len(members), longest), -1, dtype=np.int32)
+        for row, k in enumerate(members):
+            y[row, : len(texts[k])] = [int(ch) for ch in texts[k]]
+        yield x, y, np.array([len(texts[k]) for k in members], dtype=np.int32)
+
+
+def read_lines(model, xs, batch_size=128):
+    """The best-path reading of each line."""
+    out = []
+    for k in range(0, len(xs), batch_size):
+        chunk = xs[k : k + batch_size]
+        width = max(x.shape[1] for x in chunk)
+        x = np.zeros((len(chunk), chunk[0].shape[0], width, 1), dtype=np.float32)
+        for row, line in enumerate(chunk):
+            x[row, :, : line.shape[1], 0] = line
+        logits = model(x, training=False).numpy()[:, 0]
+        out += [best_path(row) for row in logits]  # argmax of logits = argmax of softmax
+    return out
+
+
+def train(args):
+    """Write the numbers, train with CTC, save model, card and .tflite; return the card."""
+    import keras  # after the data: spawned workers need not load TensorFlow
+    import tensorflow as tf
+
+    from model.export import export_tflite
+    from model.sequence import build_sequence
+
+    started = time.perf_counter()
+    processes = max(1, min(os.cpu_count() or 1, 4))
+    print(f"Writing {args.numbers:,} numbers ({processes} processes)...", flush=True)
+    x_fit, t_fit = lines(args.numbers, args.seed, FIT_PART, processes)
+    x_val, t_val = lines(max(500, args.numbers // 20), args.seed, VALIDATION_PART, processes)
+    print(f"Data ready in {time.perf_counter() - started:.0f} s: {len(x_fit):,} training "
+          f"numbers, {len(x_val):,} validation.", flush=True)
+
+    keras.utils.set_random_seed(args.seed)
+    model = build_sequence()
+    steps = -(-len(x_fit) // args.batch_size)
+    schedule = keras.optimizers.schedules.CosineDecay(2e-3, args.epochs * steps, alpha=0.02)
+    optimizer = keras.optimizers.Adam(schedule)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 32, None, 1], tf.float32),
+                                  tf.TensorSpec([None, None], tf.int32),
+                                  tf.TensorSpec([None], tf.int32)])
+    def step(x, y, lengths):
+        with tf.GradientTape() as tape:
+            logits = model(x, training=True)[:, 0]
+            columns = tf.fill([tf.shape(x)[0]], tf.shape(logits)[1])
+            loss = tf.reduce_mean(tf.nn.ctc_loss(
+                tf.where(y < 0, 0, y), logits, lengths, columns, logits_time_major=False,
+                blank_index=BLANK))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    rng = np.random.default_rng(args.seed)
+    history, best, best_weights, fit_started = [], -1.0, None, time.perf_counter()
+    for epoch in range(args.epochs):
+        losses = [float(step(x, y, n)) for x, y, n in batches(x_fit, t_fit, args.batch_size, rng)]
+        exact = np.mean([r == t for r, t in zip(read_lines(model, x_val), t_val)])
+        history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4),
+                        "val_exact": round(float(exact), 4)})
+        print(f"Epoch {epoch + 1}/{args.epochs}: CTC loss {np.mean(losses):.3f}, validation "
+              f"numbers read exactly {exact:.2%} ({time.perf_counter() - fit_started:.0f} s)",
+              flush=True)
+        if exact > best:
+            best, best_weights = exact, model.get_weights()
+    model.set_weights(best_weights)
+    seconds = time.perf_counter() - fit_started
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(args.out)
+    card = {
+        "name": args.out.stem,
+        "arch": "sequence-cnn-ctc",
+        "output": f"per {STRIDE} px column of a line: probabilities of 0-9 and blank (index 10)",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "data": {"numbers": len(x_fit), "validation_numbers": len(x_val)},
+        "validation": {"exact": round(float(best), 5)},
+        "preprocessing": LINE_DESCRIPTION,
+        "parameters": int(model.count_params()),
+        "epochs": history, "seconds": round(seconds), "seed": args.seed,
+        "batch_size": args.batch_size, "versions": cards.versions(),
+    }
+    cards.write_card(args.out, card, cards.sequence_card_markdown)
+    if not args.no_export:
+        export_tflite(keras.Sequential([model, keras.layers.Softmax()]),
+                      args.out.with_suffix(".tflite"))
+    print(f"Saved {args.out}: validation numbers read exactly {best:.2%}; "
+          f"{len(history)} epochs in {seconds:.0f} s.", flush=True)
+    return card
+
+
+def main(argv=None):
+    train(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()
