@@ -274,11 +274,13 @@ def sequence_card_markdown(card):
         f"# Model card: {card['name']}",
         "",
         f"- What: {card['output']}; reading a number (model/segment_search.py) weighs each "
-        "way of cutting the ink by the log probability of the digits it reads",
+        "way of cutting the ink by the log probability of the digits it reads, and groups the "
+        "pieces around the digits it sees when it is much surer of them",
         f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
         "(model/sequence.py), trained with CTC",
-        f"- Data: {data['numbers']:,} numbers of 1 to 9 digits written from training strokes, "
-        "spacing from overlapping to apart, one random pen each",
+        f"- Data: {data['numbers']:,} numbers of 1 to 9 digits written from training strokes "
+        "(MNIST training digits traced, template digits, the training fonts' digits), spacing "
+        "from overlapping to apart, one random pen each",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {len(card['epochs'])} epochs in {card['seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}); last CTC loss {last.get('loss')}",

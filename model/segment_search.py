@@ -10,8 +10,12 @@ which a cut from top to bottom would cross; an edge too wide for one digit (a st
 on into a touching neighbour) is cut where least-ink paths from top to bottom cross it. Where
 the skeleton has too many edges (a scribble), those paths cut all the ink instead, at a cost
 per stroke cut. A digit drawn in several strokes is a run of pieces like any other, and a
-drawing of one digit is read whole unless cutting it is clearly better. numpy, SciPy and
-scikit-image: the classifier comes in as a function.
+drawing of one digit is read whole unless cutting it is clearly better. With the number
+model (model/sequence.py), which reads the whole line at once, each way of cutting also scores
+the log probability it gives that reading; where it is much surer of a reading no cut gives
+(overlapping digits whose strokes cross), the pieces are grouped around where it sees each
+digit instead, and each group is read by the digit model and the number model together.
+numpy, SciPy and scikit-image: the classifiers come in as functions.
 """
 
 from dataclasses import dataclass
@@ -49,6 +53,9 @@ WIDE_ABOVE, WIDE_COST = 0.6, 2.0  # a run wider than this share of its height
 ONE_DIGIT_WEIGHT = 1.0  # times the log probability that a run is one whole digit
 ONE_DIGIT_FLOOR = 0.02  # runs less likely than this to be one digit are not read at all
 LINE_WEIGHT = 1.0  # times the number model's log probability of a partition's digits
+# A group's probabilities: the digit model's times the number model's to this power (seed 1:
+# 0.5, 1, 2, 4, 10 read 82.0, 85.7, 87.9, 88.4, 87.7 % of the numbers; see the README).
+SEEN_POWER = 2.0
 LINE_MARGIN = 8.0  # log probability by which the number model must prefer its own grouping
 
 
@@ -362,7 +369,7 @@ def _grouped_reading(columns, readings, classify):
     if groups is None or len(groups) < 2:
         return None
     candidates, inputs = _group_candidates(groups, readings)
-    seen = np.array([columns[a:b, :BLANK].sum(axis=0) for a, b in spans])
+    seen = np.array([columns[a:b, :BLANK].sum(axis=0) for a, b in spans]) ** SEEN_POWER
     both = classify(inputs) * seen / seen.sum(axis=1, keepdims=True)
     return candidates, inputs, both / both.sum(axis=1, keepdims=True)
 

@@ -13,6 +13,9 @@ DEFAULTS = {
     # The "is this piece one whole digit?" model that guides /api/read; None: onedigit.tflite
     # next to MODEL_PATH, when it is there.
     "ONEDIGIT_MODEL_PATH": None,
+    # The number model that reads a whole line for /api/read; None: sequence.tflite next to
+    # MODEL_PATH, when it is there.
+    "SEQUENCE_MODEL_PATH": None,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes of a request body; more is 413
     "MAX_IMAGE_PIXELS": 4_000_000,  # a phone's 1080x1080 canvas is 1.2 M
     "MAX_IMAGE_SIDE": 4096,

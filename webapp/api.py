@@ -56,7 +56,9 @@ def read_number(data, config, classifier, explain=False):
     try:
         # The classifier reads every way of cutting the ink worth trying and picks the best.
         one_digit = classifier.judge.probabilities if classifier.judge else None
-        candidates = read_digits(ink_map(image), classifier.predict_many, one_digit=one_digit)
+        read_line = classifier.line_reader.columns if classifier.line_reader else None
+        candidates = read_digits(ink_map(image), classifier.predict_many, one_digit=one_digit,
+                                 read_line=read_line)
     except EmptyDrawing as error:
         raise ApiError(422, "empty_drawing", str(error))
     except TooManyDigits as error:

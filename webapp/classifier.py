@@ -10,6 +10,7 @@ from ai_edge_litert.interpreter import Interpreter
 REBUILD_HINT = "Rebuild it with: python -m model.train (or python -m model.export from a .keras)"
 NOTDIGIT_HINT = "Rebuild it with: python -m model.train_notdigit"
 ONEDIGIT_HINT = "Rebuild it with: python -m model.train_onedigit"
+SEQUENCE_HINT = "Rebuild it with: python -m model.train_sequence"
 
 
 class ModelUnavailable(RuntimeError):
@@ -27,6 +28,7 @@ class DigitClassifier:
         self.card = _read_card(self.path)
         self.detector = None  # a NotDigitDetector (webapp/serving.py), or None: none rejected
         self.judge = None  # a OneDigitJudge for reading numbers, or None: digit model alone
+        self.line_reader = None  # a LineReader for reading numbers, or None: pieces alone
         self._check_answers()
 
     def _check_answers(self):
@@ -65,6 +67,8 @@ class DigitClassifier:
             summary["not_a_digit"] = self.detector.describe()
         if self.judge is not None:
             summary["one_digit"] = self.judge.describe()
+        if self.line_reader is not None:
+            summary["number_model"] = self.line_reader.describe()
         return {**summary, "version": self.version}
 
     def is_not_a_digit(self, image):
@@ -128,6 +132,42 @@ class OneDigitJudge(_YesNoModel):
 
     def __init__(self, path):
         super().__init__(path, ONEDIGIT_HINT)
+
+
+class LineReader:
+    """The number model (model/sequence.py): a (32, W) line -> (W / 4, 11) column probabilities
+    of the digits and the blank. Its input is as wide as each line: the interpreter is resized
+    when the width changes."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._interpreter, self._input, self._output = _open(self.path, SEQUENCE_HINT)
+        self._lock = threading.Lock()
+        self._width = None
+        self.card = _read_card(self.path)
+        try:
+            columns = self.columns(np.zeros((32, 64), dtype=np.float32))
+        except (ValueError, RuntimeError) as error:
+            raise ModelUnavailable(f"Model file {self.path} does not read a 32 px line "
+                                   f"({error}). {SEQUENCE_HINT}")
+        if columns.ndim != 2 or columns.shape[1] != 11:
+            raise ModelUnavailable(f"Model file {self.path} does not answer with 11 "
+                                   f"probabilities per column. {SEQUENCE_HINT}")
+
+    def columns(self, line):
+        """Column probabilities (T, 11) float32 for one normalized (32, W) line."""
+        with self._lock:
+            if line.shape[1] != self._width:
+                self._interpreter.resize_tensor_input(self._input, [1, 32, line.shape[1], 1])
+                self._interpreter.allocate_tensors()
+                self._width = line.shape[1]
+            self._interpreter.set_tensor(self._input, line.reshape(1, 32, -1, 1))
+            self._interpreter.invoke()
+            return self._interpreter.get_tensor(self._output)[0, 0]
+
+    def describe(self):
+        """What /api/health says about it."""
+        return {"name": self.card.get("name", self.path.stem), "created": self.card.get("created")}
 
 
 def _each(interpreter, input_index, output_index, images, outputs):

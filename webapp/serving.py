@@ -4,11 +4,13 @@ from pathlib import Path
 
 import click
 
-from webapp.classifier import DigitClassifier, ModelUnavailable, NotDigitDetector, OneDigitJudge
+from webapp.classifier import (DigitClassifier, LineReader, ModelUnavailable, NotDigitDetector,
+                                OneDigitJudge)
 from webapp.memory import keep_freed_buffers
 
 NOTDIGIT_FILE = "notdigit.tflite"  # next to the digit model unless NOTDIGIT_MODEL_PATH says
 ONEDIGIT_FILE = "onedigit.tflite"  # next to the digit model unless ONEDIGIT_MODEL_PATH says
+SEQUENCE_FILE = "sequence.tflite"  # next to the digit model unless SEQUENCE_MODEL_PATH says
 
 
 class CannotServe(ModelUnavailable, click.ClickException):
@@ -23,8 +25,9 @@ class CannotServe(ModelUnavailable, click.ClickException):
 
 def init_app(app):
     """Attach the classifier named by MODEL_PATH, with the not-digit model named by
-    NOTDIGIT_MODEL_PATH and the one-digit model (for reading numbers) named by
-    ONEDIGIT_MODEL_PATH; raises ModelUnavailable if any cannot answer.
+    NOTDIGIT_MODEL_PATH, and the one-digit model and the number model (for reading numbers)
+    named by ONEDIGIT_MODEL_PATH and SEQUENCE_MODEL_PATH; raises ModelUnavailable if any
+    cannot answer.
 
     Either path unset means the file next to MODEL_PATH; if that is missing (a model trained
     elsewhere), digits are served without rejection, or numbers read by the digit model alone,
@@ -35,6 +38,7 @@ def init_app(app):
         classifier = DigitClassifier(app.config["MODEL_PATH"])  # a bad digit model is told first
         classifier.detector = _optional(app, NotDigitDetector)
         classifier.judge = _optional(app, OneDigitJudge)
+        classifier.line_reader = _optional(app, LineReader)
         app.extensions["classifier"] = classifier
     except ModelUnavailable as error:
         raise CannotServe(str(error)) from None
@@ -47,6 +51,8 @@ OPTIONAL = {
                        "every drawing gets a digit", "model.train_notdigit"),
     OneDigitJudge: ("one-digit model", "ONEDIGIT_MODEL_PATH", ONEDIGIT_FILE,
                     "numbers are cut by the digit model alone", "model.train_onedigit"),
+    LineReader: ("number model", "SEQUENCE_MODEL_PATH", SEQUENCE_FILE,
+                 "numbers are read from their pieces alone", "model.train_sequence"),
 }
 
 
