@@ -53,10 +53,9 @@ WIDE_ABOVE, WIDE_COST = 0.6, 2.0  # a run wider than this share of its height
 ONE_DIGIT_WEIGHT = 1.0  # times the log probability that a run is one whole digit
 ONE_DIGIT_FLOOR = 0.02  # runs less likely than this to be one digit are not read at all
 LINE_WEIGHT = 1.0  # times the number model's log probability of a partition's digits
-# A group's probabilities: the digit model's times the number model's to this power (seed 1:
-# 0.5, 1, 2, 4, 10 read 82.0, 85.7, 87.9, 88.4, 87.7 % of the numbers; see the README).
+# A group's probabilities: the digit model's times the number model's to this power.
 SEEN_POWER = 2.0
-LINE_MARGIN = 8.0  # log probability by which the number model must prefer its own grouping
+LINE_MARGIN = 4.0  # log probability by which the number model must prefer its own grouping
 
 
 @dataclass

@@ -46,8 +46,6 @@ def test_read_multipart(client):
 # Known weaknesses of reading numbers (issue 7), kept as strict xfails so that a fix shows.
 MERGED = ("issue 7: in this line of seven narrow digits the last two, 7 and 9, are read as "
           "1, 0, 1: the 9's loop and stem come apart as two strokes")
-NARROW_FOUR = ("issue 7: a narrow 4 drawn in two strokes is read whole, but as a 1 (the digit "
-               "model's top digit)")
 
 
 @pytest.mark.parametrize("look", ["dark", "light", "transparent"])
@@ -72,7 +70,6 @@ def test_read_a_two_stroke_five_whole_and_ignores_dots(client):
     assert_reading(read(client, png_bytes(draw_digit(strokes + dots, width=4))), "351")
 
 
-@pytest.mark.xfail(strict=True, reason=NARROW_FOUR)
 def test_read_multi_stroke_digits_and_ignores_dots(client):
     strokes = side_by_side([4, 5, 1], DIGIT_STROKES | TWO_STROKE, step=0.3)
     dots = [[(0.27, 0.8)], [(0.9, 0.15)]]
