@@ -24,11 +24,11 @@ import numpy as np
 from scipy import ndimage
 from skimage.morphology import skeletonize
 
+from model.ctc import BLANK, STRIDE, best_path, log_likelihood
 from model.preprocess import (LINE_INK, LINE_PAD, MAX_LINE_WIDTH, normalize_ink,
                               normalize_line)
 from model.segment import (MAX_DIGITS, Candidate, TooManyDigits, crop_cells, group_parts,
                            label_ink, part_of)
-from model.ctc import BLANK, STRIDE, best_path, log_likelihood
 from model.strokes.trace import skeleton_edges
 
 BAND, LEAN = 3, 2  # a cut path leans at most LEAN columns per BAND rows (slanted writing)
@@ -99,8 +99,7 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=
         one = one_digit(inputs)
         asked = (one >= ONE_DIGIT_FLOOR) | np.array([j == i + 1 for i, j in runs])
     probabilities[asked] = classify(inputs[asked])
-    scores = _scores(probabilities, np.array([boxes[run] for run in runs], dtype=np.float64),
-                     readings.height)
+    scores = _scores(probabilities, runs, boxes, readings.height)
     if one is not None:
         scores += ONE_DIGIT_WEIGHT * np.log(np.maximum(one, 1e-6))
         scores[~asked] = -np.inf
@@ -324,10 +323,9 @@ def _runs(pieces, height, longest):
     return runs, boxes
 
 
-def _scores(probabilities, boxes, height):
-    """Each run's score as one digit (boxes (n, 4): x0, y0, x1, y1 on the grid): the
-    classifier's log confidence, less the priors."""
-    shape = boxes.T
+def _scores(probabilities, runs, boxes, height):
+    """Each run's score as one digit: the classifier's log confidence, less the priors."""
+    shape = np.array([boxes[run] for run in runs], dtype=np.float64).T
     tall = (shape[3] - shape[1]) / height
     # Two digits read as one are about twice as wide as a digit.
     wide = _aspect(shape, height)
@@ -368,9 +366,10 @@ def _grouped_reading(columns, readings, classify):
     if groups is None or len(groups) < 2:
         return None
     candidates, inputs = _group_candidates(groups, readings)
-    seen = np.array([columns[a:b, :BLANK].sum(axis=0) for a, b in spans]) ** SEEN_POWER
-    both = classify(inputs) * seen / seen.sum(axis=1, keepdims=True)
-    return candidates, inputs, both / both.sum(axis=1, keepdims=True)
+    # Floored: a probability that underflowed to 0 must not zero the product for every digit.
+    seen = np.maximum([columns[a:b, :BLANK].sum(axis=0) for a, b in spans], 1e-6) ** SEEN_POWER
+    both = classify(inputs) * seen
+    return candidates, inputs, (both / both.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 def _column_digits(columns):
