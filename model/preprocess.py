@@ -229,6 +229,12 @@ LINE_DESCRIPTION = (f"model.preprocess.normalize_line: ink = 1, cropped, {LINE_I
                     f"a {LINE_HEIGHT} px line, width in proportion")
 
 
+def line_ink_width(width, height):
+    """How wide ink of this box (px) is in its normalized line: height to LINE_INK, width in
+    proportion, squeezed to fit MAX_LINE_WIDTH."""
+    return min(max(1, round(width * LINE_INK / height)), MAX_LINE_WIDTH - 2 * LINE_PAD)
+
+
 def normalize_line(ink):
     """Crop the ink to its box and scale it to a line LINE_INK px high, width kept in proportion.
 
@@ -243,7 +249,7 @@ def normalize_line(ink):
     crop = _ink_table(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
     height, width = crop.shape
     scale = LINE_INK / height
-    new_w = min(max(1, round(width * scale)), MAX_LINE_WIDTH - 2 * LINE_PAD)
+    new_w = line_ink_width(width, height)
     method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
     small = np.asarray(Image.fromarray(crop, mode="F").resize((new_w, LINE_INK), method),
                        dtype=np.float32)

@@ -25,8 +25,7 @@ from scipy import ndimage
 from skimage.morphology import skeletonize
 
 from model.ctc import BLANK, STRIDE, best_path, log_likelihood
-from model.preprocess import (LINE_INK, LINE_PAD, MAX_LINE_WIDTH, normalize_ink,
-                              normalize_line)
+from model.preprocess import LINE_PAD, line_ink_width, normalize_ink, normalize_line
 from model.segment import (MAX_DIGITS, Candidate, TooManyDigits, crop_cells, group_parts,
                            label_ink, part_of)
 from model.strokes.trace import skeleton_edges
@@ -72,9 +71,9 @@ class Readings:
     candidates: list
     boundary: np.ndarray
     height: int
-    pieces: np.ndarray = None  # piece number of each grid cell (0: no ink)
-    drawing: object = None  # the Labelled drawing the grid comes from
-    origin: tuple = (0, 0)  # the grid's first cell (row, column) in the drawing's grid
+    pieces: np.ndarray  # piece number of each grid cell (0: no ink)
+    drawing: object  # the Labelled drawing the grid comes from
+    origin: tuple  # the grid's first cell (row, column) in the drawing's grid
 
 
 def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=None):
@@ -390,9 +389,8 @@ def _groups_by_columns(spans, readings):
     # Line px -> drawing px -> grid cells: normalize_line scaled the whole ink's box.
     x, _, width, height = readings.candidates[readings.runs.index(
         (0, len(readings.boundary) + 1))].box
-    scaled = min(max(1, round(width * LINE_INK / height)), MAX_LINE_WIDTH - 2 * LINE_PAD)
     step, (_, gx0) = readings.drawing.step, readings.origin
-    centres = (x + (centres - LINE_PAD) * width / scaled) / step - gx0
+    centres = (x + (centres - LINE_PAD) * width / line_ink_width(width, height)) / step - gx0
     pieces = readings.pieces
     count = int(pieces.max())
     _, xs = np.nonzero(pieces)
@@ -425,7 +423,7 @@ def _follow_line(columns, best, readings, inputs, probabilities, scores, classif
     text = best_path(columns)
 
     def likelihood(answers):
-        return log_likelihood(columns, "".join(str(int(p.argmax())) for p in answers))
+        return log_likelihood(columns, _digits_of(answers))
 
     options = [best]
     runs = readings.runs
@@ -436,11 +434,16 @@ def _follow_line(columns, best, readings, inputs, probabilities, scores, classif
                         probabilities[agreeing],
                         _partition_score(agreeing, runs, scores, readings.boundary)))
     chosen = max(options, key=lambda option: option[3] + LINE_WEIGHT * likelihood(option[2]))
-    if "".join(str(int(p.argmax())) for p in chosen[2]) != text:
+    if _digits_of(chosen[2]) != text:
         grouped = _grouped_reading(columns, readings, classify)
         if grouped is not None and likelihood(grouped[2]) > likelihood(chosen[2]) + LINE_MARGIN:
             return grouped
     return chosen[:3]
+
+
+def _digits_of(answers):
+    """The digits that rows of probabilities read, as a string."""
+    return "".join(str(int(p.argmax())) for p in answers)
 
 
 def _partition_score(chosen, runs, scores, boundary):

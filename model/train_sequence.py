@@ -46,6 +46,15 @@ def lines(count, seed, first_part, processes):
     return [x for xs, _ in parts for x in xs], [t for _, ts in parts for t in ts]
 
 
+def padded(lines):
+    """(32, W) lines of several widths as one batch (n, 32, widest, 1), blank on the right."""
+    x = np.zeros((len(lines), lines[0].shape[0], max(line.shape[1] for line in lines), 1),
+                 dtype=np.float32)
+    for row, line in enumerate(lines):
+        x[row, :, : line.shape[1], 0] = line
+    return x
+
+
 def batches(xs, texts, batch_size, rng):
     """Batches of lines of about one width (less padding), in random order:
     (x (n, 32, W, 1), labels (n, L) padded with -1, label lengths (n,))."""
@@ -53,10 +62,7 @@ def batches(xs, texts, batch_size, rng):
     groups = [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
     for g in rng.permutation(len(groups)):
         members = groups[g]
-        width = max(xs[k].shape[1] for k in members)
-        x = np.zeros((len(members), xs[0].shape[0], width, 1), dtype=np.float32)
-        for row, k in enumerate(members):
-            x[row, :, : xs[k].shape[1], 0] = xs[k]
+        x = padded([xs[k] for k in members])
         longest = max(len(texts[k]) for k in members)
         y = np.full((len(members), longest), -1, dtype=np.int32)
         for row, k in enumerate(members):
@@ -68,12 +74,7 @@ def read_lines(model, xs, batch_size=128):
     """The best-path reading of each line."""
     out = []
     for k in range(0, len(xs), batch_size):
-        chunk = xs[k : k + batch_size]
-        width = max(x.shape[1] for x in chunk)
-        x = np.zeros((len(chunk), chunk[0].shape[0], width, 1), dtype=np.float32)
-        for row, line in enumerate(chunk):
-            x[row, :, : line.shape[1], 0] = line
-        logits = model(x, training=False).numpy()[:, 0]
+        logits = model(padded(xs[k : k + batch_size]), training=False).numpy()[:, 0]
         out += [best_path(row) for row in logits]  # argmax of logits = argmax of softmax
     return out
 
