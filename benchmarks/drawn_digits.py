@@ -11,7 +11,9 @@ prints accuracy tables and writes report.json and misread.png to --out. With --n
 also draws N whole numbers of 2 to 8 digits from the same sources (benchmarks/drawn/numbers.py)
 and reads them, and every single digit, through POST /api/read. It also draws --non-digits
 held-out letters, scribbles and shapes (benchmarks/drawn/nondigits.py) and reports the share
-the server rejects as not a digit, and the share of the digits it rejects.
+the server rejects as not a digit, and the share of the digits it rejects. With --mixed N it
+reads N numbers of 1 to 4 digits with a held-out non-digit among them through /api/read: the
+non-digit should show as "?" and the digits should be read.
 """
 
 import argparse
@@ -30,7 +32,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from benchmarks.drawn import SOURCES, rng_for  # noqa: E402
 from benchmarks.drawn.client import drive_page, page_twin, predict_all  # noqa: E402
 from benchmarks.drawn.layout import build  # noqa: E402
-from benchmarks.drawn.numbers import build_numbers, print_numbers, summarize_numbers  # noqa: E402
+from benchmarks.drawn.numbers import (build_mixed, build_numbers, print_mixed,  # noqa: E402
+                                      print_numbers, summarize_mixed, summarize_numbers)
 from benchmarks.drawn.render import CanvasRenderer, launch  # noqa: E402
 from benchmarks.drawn.nondigits import build_non_digits  # noqa: E402
 from benchmarks.drawn.report import (misread_grid, print_non_digits, print_tables,  # noqa: E402
@@ -62,6 +65,9 @@ def parse_args(argv=None):
                         help="held-out non-digits (font letters, scribbles, shapes) drawn and "
                              "sent to /api/predict, which should say not a digit (default 600; "
                              "0: none)")
+    parser.add_argument("--mixed", type=int, default=0,
+                        help="numbers of 1-4 digits with one held-out non-digit among them, "
+                             "read through /api/read (default 0: none)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "drawn",
                         help="folder for report.json and misread.png")
     parser.add_argument("--workers", type=int, default=4, help="API requests in flight")
@@ -129,6 +135,12 @@ def main(argv=None):
             # Single digits through /api/read too: one digit must stay one digit.
             singles = predict_all(url, pngs, args.workers, "/api/read")
             mark = lap("numbers", mark)
+        if args.mixed:
+            mixed = build_mixed(args.seed, args.mixed)
+            answers = predict_all(url, renderer.render(mixed), args.workers, "/api/read")
+            for number, answer in zip(mixed, answers):
+                number.answer = answer
+            mark = lap("mixed", mark)
         if args.page_sample:
             sample = page_sample(drawings, args.page_sample, args.seed)
             page = drive_page(browser, url, sample)
@@ -144,6 +156,8 @@ def main(argv=None):
             a.get("number") == str(d.label) for d, a in zip(drawings, singles)) / len(drawings)
     if args.non_digits:
         report["not_a_digit"] = summarize_non_digits(non_digits, drawings)
+    if args.mixed:
+        report["non_digit_among_digits"] = summarize_mixed(mixed)
     timings["total"] = round(time.perf_counter() - started, 1)
     report["run"] = {"seed": args.seed, "count": len(drawings), "url": url if args.url else
                      "--serve", "model": args.model, "health": health, "seconds": timings}
@@ -154,6 +168,8 @@ def main(argv=None):
               f"{100 * report['numbers']['single_digits_read_right']:.2f} %")
     if args.non_digits:
         print_non_digits(report["not_a_digit"])
+    if args.mixed:
+        print_mixed(report["non_digit_among_digits"])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
     shown = misread_grid(drawings, pngs, args.out / "misread.png")

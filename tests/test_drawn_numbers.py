@@ -2,7 +2,8 @@
 
 import pytest
 
-from benchmarks.drawn.numbers import LENGTHS, SPACINGS, _errors, build_numbers
+from benchmarks.drawn.numbers import (LENGTHS, SPACINGS, _errors, build_mixed, build_numbers,
+                                      summarize_mixed)
 
 
 def test_numbers_are_deterministic_and_balanced():
@@ -21,3 +22,21 @@ def test_numbers_are_deterministic_and_balanced():
 ])
 def test_numbers_scoring_counts_substituted_dropped_and_extra_digits(truth, read, expected):
     assert _errors(truth, read) == expected
+
+
+def test_mixed_numbers_hold_one_held_out_non_digit_among_their_digits():
+    first, again = build_mixed(0, 12), build_mixed(0, 12)
+    assert [(n.label, n.kind) for n in first] == [(n.label, n.kind) for n in again]
+    assert all(n.label.count("?") == 1 and 1 <= len(n.label) - 1 <= 4 for n in first)
+    assert {n.kind for n in first} == {"font letters", "scribbles", "shapes"}
+    # Apart from the benchmark's own numbers: other digits, drawn by other streams.
+    assert [n.label.replace("?", "") for n in first] != [n.label for n in build_numbers(0, 12)]
+
+
+def test_mixed_numbers_scoring_counts_the_non_digit_read_as_a_digit():
+    numbers = build_mixed(0, 3)
+    for number, read in zip(numbers, [number.label for number in numbers[:1]] + ["1", "22"]):
+        number.answer = {"number": read}
+    summary = summarize_mixed(numbers)["all"]
+    assert summary["n"] == 3 and summary["exact_share"] == pytest.approx(1 / 3)
+    assert summary["no_question_mark_share"] == pytest.approx(2 / 3)

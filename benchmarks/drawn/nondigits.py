@@ -153,17 +153,22 @@ def _drawn(makers, rng, count):
         yield -1, kind, strokes
 
 
-def build_non_digits(seed, count, first_id=0):
-    """`count` held-out non-digits split evenly over KINDS, laid out on canvases like the
-    benchmark's digits (layout.lay_out): label -1, style = font/letter or the shape's kind."""
+def held_out_strokes(seed, count, first_stream=NON_DIGIT_STREAM):
+    """`count` held-out non-digits split evenly over KINDS, each kind written by
+    rng_for("benchmark", seed, first_stream + 2 * its place): {kind: [(-1, style, strokes)]}."""
     makers = {"font letters": font_letters,
               "scribbles": functools.partial(_drawn, SCRIBBLES),
               "shapes": functools.partial(_drawn, SHAPES)}
+    return {kind: list(makers[kind](rng_for("benchmark", seed, first_stream + 2 * part),
+                                    count // len(KINDS) + (part < count % len(KINDS))))
+            for part, kind in enumerate(KINDS)}
+
+
+def build_non_digits(seed, count, first_id=0):
+    """`count` held-out non-digits split evenly over KINDS, laid out on canvases like the
+    benchmark's digits (layout.lay_out): label -1, style = font/letter or the shape's kind."""
     drawings = []
-    for part, kind in enumerate(KINDS):
-        n = count // len(KINDS) + (part < count % len(KINDS))
-        stream = NON_DIGIT_STREAM + 2 * part
-        shapes = list(makers[kind](rng_for("benchmark", seed, stream), n))
-        drawings += lay_out(kind, shapes, rng_for("benchmark", seed, stream + 1),
-                            first_id + len(drawings))
+    for part, (kind, shapes) in enumerate(held_out_strokes(seed, count).items()):
+        rng = rng_for("benchmark", seed, NON_DIGIT_STREAM + 2 * part + 1)
+        drawings += lay_out(kind, shapes, rng, first_id + len(drawings))
     return drawings

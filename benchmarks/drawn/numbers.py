@@ -4,6 +4,7 @@ Each number takes its digits from one source (one writer), written on one line w
 spacing (apart, close, touching, overlapping boxes) and baselines, drawn with one pen on the
 canvases and looks of the single-digit benchmark. Every random choice comes from
 `rng_for("benchmark", seed, 100 + ...)`, apart from the single-digit drawings' streams.
+build_mixed puts a held-out non-digit among 1 to 4 digits, from streams 300 + ....
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ import numpy as np
 
 from benchmarks.drawn import SOURCES, rng_for
 from benchmarks.drawn.layout import CANVASES, LOOKS, WIDTHS, _balanced, shapes
+from benchmarks.drawn.nondigits import held_out_strokes
 from model.strokes.geometry import bounds
 from model.strokes.numbers import write_number
 
@@ -20,6 +22,8 @@ LENGTHS = tuple(range(2, 9))
 SPACINGS = {"apart": (0.15, 0.4), "close": (0.03, 0.15), "touching": (-0.04, 0.03),
             "overlapping": (-0.15, -0.04)}
 STREAM = 100  # first rng_for part: the single-digit benchmark uses parts below
+MIXED_STREAM = 300  # numbers with a non-digit among their digits (non-digits use 200-299)
+MIXED_LENGTHS = (1, 2, 3, 4)  # digits besides the non-digit
 
 
 @dataclass
@@ -36,12 +40,13 @@ class Number:
     look: str
     brush: float
     answer: dict = field(default_factory=dict)
+    kind: str = None  # of the non-digit among the digits (build_mixed), if any
 
     def params(self):
         """What describes this number in the JSON report."""
         return {"id": self.id, "source": self.source, "label": self.label,
                 "spacing": self.spacing, "canvas": self.css * self.dpr, "look": self.look,
-                "brush_css_px": round(self.brush, 2)}
+                "brush_css_px": round(self.brush, 2), **({"kind": self.kind} if self.kind else {})}
 
 
 def write(digits, rng, spacing):
@@ -49,27 +54,68 @@ def write(digits, rng, spacing):
     return [s for strokes in write_number(digits, rng, SPACINGS[spacing]) for s in strokes]
 
 
-def build_numbers(seed, count, sources=SOURCES):
-    """`count` numbers split evenly over sources, lengths and spacings."""
+def build_numbers(seed, count, sources=SOURCES, lengths=LENGTHS, stream=STREAM, others=None):
+    """`count` numbers split evenly over sources, lengths and spacings. others: a list of
+    held-out non-digits' strokes, one put in each number at a random place (label "?")."""
     numbers = []
     for part, source in enumerate(sources):
         n = count // len(sources) + (part < count % len(sources))
-        rng = rng_for("benchmark", seed, STREAM + 2 * part + 1)
-        lengths = _balanced(rng, list(LENGTHS), n)
-        pool = shapes(source, rng_for("benchmark", seed, STREAM + 2 * part), sum(lengths))
+        rng = rng_for("benchmark", seed, stream + 2 * part + 1)
+        sizes = _balanced(rng, list(lengths), n)
+        pool = shapes(source, rng_for("benchmark", seed, stream + 2 * part), sum(sizes))
         pool = [pool[i] for i in rng.permutation(len(pool))]
         spacings, looks = _balanced(rng, list(SPACINGS), n), _balanced(rng, LOOKS, n)
         canvases, widths = _balanced(rng, list(range(len(CANVASES))), n), _balanced(
             rng, list(WIDTHS), n)
-        for i, length in enumerate(lengths):
+        for i, length in enumerate(sizes):
             digits, pool = pool[:length], pool[length:]
-            strokes = write([s for _, _, s in digits], rng, spacings[i])
+            written = [(str(d), s) for d, _, s in digits]
+            if others is not None:
+                written.insert(int(rng.integers(length + 1)), ("?", others[len(numbers)]))
+            strokes = write([s for _, s in written], rng, spacings[i])
             css, dpr = CANVASES[canvases[i]]
             placed, brush = _place(strokes, rng, css, widths[i])
-            label = "".join(str(d) for d, _, _ in digits)
+            label = "".join(text for text, _ in written)
             numbers.append(Number(len(numbers), source, label, spacings[i], placed, css, dpr,
                                   looks[i], brush))
     return numbers
+
+
+def build_mixed(seed, count):
+    """`count` numbers of 1 to 4 digits with one held-out non-digit (benchmarks/drawn/
+    nondigits.py, written by streams of their own) among them: read right, it shows as "?"."""
+    held_out = held_out_strokes(seed, count, MIXED_STREAM + 50)
+    kinds = [kind for kind, made in held_out.items() for _ in made]
+    others = [strokes for made in held_out.values() for _, _, strokes in made]
+    order = rng_for("benchmark", seed, MIXED_STREAM + 49).permutation(len(others))
+    numbers = build_numbers(seed, count, lengths=MIXED_LENGTHS, stream=MIXED_STREAM,
+                            others=[others[k] for k in order])
+    for number, k in zip(numbers, order):
+        number.kind = kinds[k]
+    return numbers
+
+
+def summarize_mixed(numbers):
+    """Of numbers with a non-digit among their digits: the share read exactly ("?" in its
+    place) and the share whose non-digit was read as a digit (no "?" at all), by kind."""
+    def stats(group):
+        reads = [x.answer.get("number", "") for x in group]
+        return {"n": len(group),
+                "exact_share": sum(r == x.label for r, x in zip(reads, group)) / len(group),
+                "no_question_mark_share": sum("?" not in r for r in reads) / len(group)}
+
+    kinds = sorted({x.kind for x in numbers})
+    return {**{kind: stats([x for x in numbers if x.kind == kind]) for kind in kinds},
+            "all": stats(numbers)}
+
+
+def print_mixed(report, out=print):
+    """The table of numbers with a non-digit among their digits."""
+    out("\n| non-digit among digits | drawn | read exactly | non-digit read as a digit |")
+    out("| --- | --- | --- | --- |")
+    for kind, s in report.items():
+        out(f"| {kind} | {s['n']} | {100 * s['exact_share']:.1f} % | "
+            f"{100 * s['no_question_mark_share']:.1f} % |")
 
 
 def _place(strokes, rng, css, width):
