@@ -278,14 +278,17 @@ def sequence_card_markdown(card):
         "pieces around the digits it sees when it is much surer of them",
         f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
         "(model/sequence.py), trained with CTC",
-        f"- Data: {data['numbers']:,} numbers of 1 to 9 digits written from training strokes "
-        "(MNIST training digits traced, template digits, the training fonts' digits), spacing "
-        "from overlapping to apart, one random pen each",
+        f"- Data: {data['lines']:,} lines of 1 to 9 symbols written from training strokes "
+        "(MNIST training digits traced, template digits, the training fonts' digits; in a "
+        "fifth of the lines, some are the not-digit model's training letters, scribbles and "
+        "shapes, labelled \"?\"), spacing from overlapping to apart, one random pen each",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {len(card['epochs'])} epochs in {card['seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}); last CTC loss {last.get('loss')}",
-        f"- Validation ({data['validation_numbers']:,} numbers of another stream): "
-        f"{card['validation']['exact'] * 100:.2f} % read exactly",
+        f"- Validation ({data['validation_lines']:,} lines of another stream): "
+        f"{card['validation']['exact'] * 100:.2f} % of the numbers of digits alone read "
+        f"exactly, {card['validation']['exact_with_non_digits'] * 100:.2f} % of the "
+        f"{data['validation_with_non_digits']:,} lines with non-digits",
         "- Held-out test: the drawn-digit benchmark's numbers "
         "(`benchmarks/drawn_digits.py --numbers`), figures in the README",
         f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",

@@ -7,22 +7,27 @@ say is worked out here.
 import numpy as np
 
 BLANK = 10  # the class "no digit here"; 0-9 are the digits
+NOT_DIGIT = 11  # the class "something here that is not a digit" (a letter, scribble, shape)
+CLASSES = 12
+SYMBOLS = "0123456789-?"  # each class as text; the blank is never written
 STRIDE = 4  # px of the line per column: the model pools its width by 4
 
 
 def best_path(probabilities):
-    """(T, 11) per-column probabilities -> the digit string of the likeliest column labels."""
+    """(T, 12) per-column probabilities -> the text of the likeliest column labels: digits,
+    and "?" where the model sees something that is not a digit."""
     best = np.argmax(probabilities, axis=1)
     keep = (best != BLANK) & np.concatenate(([True], best[1:] != best[:-1]))
-    return "".join(str(d) for d in best[keep])
+    return "".join(SYMBOLS[d] for d in best[keep])
 
 
 def log_likelihood(probabilities, text):
-    """log P(text | line) under CTC: the sum over every column labelling that reads `text`."""
+    """log P(text | line) under CTC: the sum over every column labelling that reads `text`
+    (digits, and "?" for a non-digit)."""
     logp = np.log(np.maximum(np.asarray(probabilities, dtype=np.float64), 1e-30))
     labels = [BLANK]
     for ch in text:
-        labels += [int(ch), BLANK]
+        labels += [SYMBOLS.index(ch), BLANK]
     n = len(labels)
     # May a path skip the blank between labels s-2 and s? Only between different digits.
     skip = np.array([s >= 2 and labels[s] != BLANK and labels[s] != labels[s - 2]

@@ -37,6 +37,12 @@ def write_non_digit(kind, rng):
     return random_stroke_drawing(rng, SCRIBBLES if kind == "scribbles" else SHAPES)
 
 
+def random_non_digit(rng):
+    """One non-digit of a kind drawn by SHARE: (name, unit strokes)."""
+    kind = KINDS[rng.choice(len(KINDS), p=[SHARE[k] for k in KINDS])]
+    return write_non_digit(kind, rng)
+
+
 def draw_non_digits(count, seed, part):
     """`count` non-digits from `rng_for("training", seed, part)`, drawn with random pens and
     preprocessed: (x (count, 28, 28) float32, kinds (count,) str)."""

@@ -81,7 +81,7 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=
 
     classify((n, 28, 28)) -> (n, 10) probabilities; one_digit((n, 28, 28)) -> (n,)
     probabilities that each piece is exactly one whole digit (model/onedigit.py), or None to
-    judge by the classifier alone; read_line((32, W)) -> (T, 11) the number model's column
+    judge by the classifier alone; read_line((32, W)) -> (T, 12) the number model's column
     probabilities (model/sequence.py), or None to choose without it. Raises EmptyDrawing when
     there is no ink, TooManyDigits when the drawing holds more than max_digits (or is a
     scribble).
@@ -461,7 +461,7 @@ def _best_partition_reading(runs, scores, boundary, digits, text):
     back = {}
     for k, (i, j) in sorted(enumerate(runs), key=lambda item: item[1][1]):
         cost = scores[k] - (boundary[i - 1] if i else 0.0)
-        for m in np.flatnonzero([int(ch) == digits[k] for ch in text]):
+        for m in np.flatnonzero([ch == str(digits[k]) for ch in text]):  # "?" matches none
             if best[i, m] + cost > best[j, m + 1]:
                 best[j, m + 1], back[(j, m + 1)] = best[i, m] + cost, k
     if not np.isfinite(best[n, length]):

@@ -3,10 +3,11 @@
 Cutting a number into digits fails where neighbours touch or overlap: their strokes cross, and
 no cut gives each digit its own ink. A network that looks along the whole line does not need
 the cut: a small CNN turns the line (model.preprocess.normalize_line, 32 px high) into one
-column of features every STRIDE px, and each column into the chance of each digit or of
-"no digit here" (the blank). Trained with CTC (connectionist temporal classification) on
-numbers written from *training* strokes (MNIST training digits traced, template digits, and
-digits of the training fonts that are never the benchmark's), it learns where digits are
+column of features every STRIDE px, and each column into the chance of each digit, of
+"no digit here" (the blank) or of "not a digit" ("?"). Trained with CTC (connectionist
+temporal classification) on numbers written from *training* strokes (MNIST training digits
+traced, template digits, and digits of the training fonts that are never the benchmark's),
+some with the not-digit model's training non-digits among them, it learns where digits are
 without being told. The number reader (model/segment_search.py) uses it to choose among its
 ways of cutting the ink.
 """
@@ -17,9 +18,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.ctc import BLANK, STRIDE
+from model.ctc import CLASSES, STRIDE
 from model.drawn import draw_pen
 from model.onedigit import digit_strokes, place_number
+from model.notdigit import random_non_digit
 from model.preprocess import normalize_line
 from model.strokes import rng_for
 from model.strokes.font_letters import font_paths
@@ -31,6 +33,12 @@ SEQUENCE_MODEL = Path(__file__).parent / "saved" / "sequence.keras"
 LENGTHS = (1, 9)  # digits per written line, both included
 SPACING = (-0.15, 0.45)  # between neighbours' boxes, share of the height: overlapping to apart
 FONT_SHARE = 0.2  # of the digits: traced from the training fonts (never the benchmark's)
+# Lines that hold non-digits (letters, scribbles, shapes: the not-digit model's training
+# kinds), and the share of such a line's symbols that are one. Taught "?", the model does not
+# read a scribble as digits, so the reader can trust it where it reads only digits
+# (model/segment_search.py).
+NON_DIGIT_LINES = 0.2
+NON_DIGIT_SHARE = 0.35
 
 
 @functools.cache
@@ -59,24 +67,42 @@ def draw_line(per_digit, rng):
     return np.asarray(image, dtype=np.float32) / 255.0
 
 
+def line_symbols(length, images, labels, rng):
+    """What one written line holds: [(text, strokes)], a digit's text its digit and a
+    non-digit's "?"; NON_DIGIT_LINES of the lines hold at least one non-digit."""
+    others = np.zeros(length, dtype=bool)
+    if rng.random() < NON_DIGIT_LINES:
+        others = rng.random(length) < NON_DIGIT_SHARE
+        others[rng.integers(length)] = True
+    symbols = []
+    for other in others:
+        if other:
+            symbols.append(("?", random_non_digit(rng)[1]))
+        else:
+            digit, strokes = training_digit(images, labels, rng)
+            symbols.append((str(digit), strokes))
+    return symbols
+
+
 def written_lines(count, images, labels, seed, part):
-    """`count` numbers written from training strokes: ([(32, W) lines], [digit strings])."""
+    """`count` lines written from training strokes: ([(32, W) lines], [texts]), a text its
+    digits and "?" for each non-digit."""
     rng = rng_for("training", seed, part)
     lines, texts = [], []
     for i in range(count):
         length = int(rng.integers(LENGTHS[0], LENGTHS[1] + 1))
-        digits = [training_digit(images, labels, rng) for _ in range(length)]
-        placed = write_number([s for _, s in digits], rng, SPACING)
+        symbols = line_symbols(length, images, labels, rng)
+        placed = write_number([s for _, s in symbols], rng, SPACING)
         lines.append(normalize_line(draw_line(placed, rng)))
-        texts.append("".join(str(d) for d, _ in digits))
+        texts.append("".join(t for t, _ in symbols))
         if (i + 1) % 2000 == 0:
-            print(f"  wrote {i + 1:,} / {count:,} numbers", flush=True)
+            print(f"  wrote {i + 1:,} / {count:,} lines", flush=True)
     return lines, texts
 
 
 def build_sequence(dropout=0.2):
-    """Line (32, W, 1) -> per-column logits (1, W / STRIDE, 11); about 40 M multiply-adds
-    for a 200 px line."""
+    """Line (32, W, 1) -> per-column logits (1, W / STRIDE, 12: 0-9, blank, not a digit);
+    about 40 M multiply-adds for a 200 px line."""
     import keras  # Keras only where a model is built
     from keras import layers
 
@@ -94,5 +120,5 @@ def build_sequence(dropout=0.2):
     x = conv(x, 128, kernel=(1, 5))  # each column sees its neighbours: a digit's width and more
     x = conv(x, 128, kernel=(1, 5))
     x = layers.Dropout(dropout)(x)
-    logits = layers.Conv2D(BLANK + 1, 1, name="logits")(x)
+    logits = layers.Conv2D(CLASSES, 1, name="logits")(x)
     return keras.Model(line, logits, name="sequence")

@@ -10,7 +10,7 @@ import pytest
 
 from drawing import draw_digit, png_bytes, side_by_side
 from model import SHIPPED_MODEL
-from model.ctc import best_path
+from model.ctc import CLASSES, best_path
 from model.preprocess import ink_map, normalize_line
 from model.segment_search import read_digits
 from model.sequence import draw_line
@@ -100,10 +100,10 @@ def test_train_sequence_smoke_writes_a_model_the_server_loads(tmp_path):
     out = tmp_path / "sequence.keras"
     card = train(parse_args(["--numbers", "40", "--epochs", "1", "--out", str(out)]))
     assert read_card(out) == card and len(card["epochs"]) == 1
-    assert card["data"]["numbers"] == 40 and 0.0 <= card["validation"]["exact"] <= 1.0
+    assert card["data"]["lines"] == 40 and 0.0 <= card["validation"]["exact"] <= 1.0
     assert "CTC" in out.with_suffix(".card.md").read_text()
     columns = LineReader(out.with_suffix(".tflite")).columns(np.zeros((32, 96), np.float32))
-    assert columns.shape == (24, 11) and np.allclose(columns.sum(axis=1), 1.0, atol=1e-4)
+    assert columns.shape == (24, CLASSES) and np.allclose(columns.sum(axis=1), 1.0, atol=1e-4)
 
 
 def test_the_reader_follows_the_number_model_where_digits_overlap(app):

@@ -43,21 +43,13 @@ def test_read_multipart(client):
     assert response.status_code == 200
     assert_reading(response.get_json(), "307")
 
-# Known weaknesses of reading numbers (issue 7), kept as strict xfails so that a fix shows.
-MERGED = ("issue 7: in this line of seven narrow digits the last two, 7 and 9, are read as "
-          "1, 0, 1: the 9's loop and stem come apart as two strokes")
-
-
 @pytest.mark.parametrize("look", ["dark", "light", "transparent"])
 def test_read_raw_png_in_each_look(client, look):
     image = draw_digit(side_by_side([3, 0, 7], DIGIT_STROKES, step=0.3), width=4, look=look)
     assert_reading(read(client, png_bytes(image)), "307")
 
 
-@pytest.mark.parametrize("digits", [
-    [2, 0, 2, 6], [1, 4, 5, 9],
-    pytest.param([8, 6, 1, 3, 5, 7, 9], marks=pytest.mark.xfail(strict=True, reason=MERGED)),
-])
+@pytest.mark.parametrize("digits", [[2, 0, 2, 6], [1, 4, 5, 9], [8, 6, 1, 3, 5, 7, 9]])
 def test_read_numbers_of_test_strokes(client, digits):
     step = 0.9 / len(digits)
     strokes = side_by_side(digits, DIGIT_STROKES, width=0.7 * step, height=0.3, step=step)

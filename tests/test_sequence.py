@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from drawing import draw_digit
-from model.ctc import BLANK, best_path, log_likelihood
+from model.ctc import BLANK, CLASSES, NOT_DIGIT, SYMBOLS, best_path, log_likelihood
 from model.preprocess import (LINE_HEIGHT, LINE_INK, LINE_MARGIN, LINE_PAD, LINE_STEP,
                               MAX_LINE_WIDTH, EmptyDrawing, ink_map, normalize_line)
 from strokes import DIGIT_STROKES
@@ -17,20 +17,25 @@ def _collapse(path):
     return [c for k, c in enumerate(path) if c != BLANK and (k == 0 or c != path[k - 1])]
 
 
-@pytest.mark.parametrize("text", ["", "3", "33", "34", "303"])
+@pytest.mark.parametrize("text", ["", "3", "33", "34", "303", "?", "3?3"])
 def test_log_likelihood_is_the_sum_over_every_labelling_that_reads_the_text(text):
     rng = np.random.default_rng(len(text))
-    columns = rng.dirichlet(np.ones(11), size=5)
+    columns = rng.dirichlet(np.ones(CLASSES), size=5)
     total = sum(np.prod([columns[t, c] for t, c in enumerate(path)])
-                for path in itertools.product(range(11), repeat=5)
-                if _collapse(path) == [int(ch) for ch in text])
+                for path in itertools.product(range(CLASSES), repeat=5)
+                if _collapse(path) == [SYMBOLS.index(ch) for ch in text])
     assert log_likelihood(columns, text) == pytest.approx(np.log(total), rel=1e-9)
 
 
 def test_best_path_merges_repeats_but_not_across_a_blank():
-    columns = np.eye(11)[[BLANK, 3, 3, BLANK, 3, 4, 4, BLANK, BLANK, 0]]
+    columns = np.eye(CLASSES)[[BLANK, 3, 3, BLANK, 3, 4, 4, BLANK, BLANK, 0]]
     assert best_path(columns) == "3340"
-    assert best_path(np.eye(11)[[BLANK, BLANK]]) == ""
+    assert best_path(np.eye(CLASSES)[[BLANK, BLANK]]) == ""
+
+
+def test_best_path_writes_what_is_not_a_digit_as_a_question_mark():
+    columns = np.eye(CLASSES)[[1, BLANK, NOT_DIGIT, NOT_DIGIT, BLANK, 2]]
+    assert best_path(columns) == "1?2"
 
 
 def test_a_line_is_32_px_high_with_the_ink_28_high_and_the_width_in_proportion():

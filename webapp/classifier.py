@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
+from model.ctc import CLASSES
+
 REBUILD_HINT = "Rebuild it with: python -m model.train (or python -m model.export from a .keras)"
 NOTDIGIT_HINT = "Rebuild it with: python -m model.train_notdigit"
 ONEDIGIT_HINT = "Rebuild it with: python -m model.train_onedigit"
@@ -135,8 +137,8 @@ class OneDigitJudge(_YesNoModel):
 
 
 class LineReader:
-    """The number model (model/sequence.py): a (32, W) line -> (W / 4, 11) column probabilities
-    of the digits and the blank. Its input is as wide as each line: the interpreter is resized
+    """The number model (model/sequence.py): a (32, W) line -> (W / 4, 12) column probabilities
+    of the digits, the blank and "not a digit". Its input is as wide as each line: the interpreter is resized
     when the width changes."""
 
     def __init__(self, path):
@@ -150,12 +152,12 @@ class LineReader:
         except (ValueError, RuntimeError) as error:
             raise ModelUnavailable(f"Model file {self.path} does not read a 32 px line "
                                    f"({error}). {SEQUENCE_HINT}")
-        if columns.ndim != 2 or columns.shape[1] != 11:
-            raise ModelUnavailable(f"Model file {self.path} does not answer with 11 "
+        if columns.ndim != 2 or columns.shape[1] != CLASSES:
+            raise ModelUnavailable(f"Model file {self.path} does not answer with {CLASSES} "
                                    f"probabilities per column. {SEQUENCE_HINT}")
 
     def columns(self, line):
-        """Column probabilities (T, 11) float32 for one normalized (32, W) line."""
+        """Column probabilities (T, 12) float32 for one normalized (32, W) line."""
         with self._lock:
             if line.shape[1] != self._width:
                 self._interpreter.resize_tensor_input(self._input, [1, 32, line.shape[1], 1])
