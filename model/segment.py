@@ -33,13 +33,16 @@ class TooManyDigits(ValueError):
 class Candidate:
     """One digit's ink: box = (x, y, width, height) in the drawing's pixels, ink = that crop.
 
-    x and probabilities: the model's input and answer, when a classifier chose the split.
+    x and probabilities: the model's input and answer, when a classifier chose the split;
+    line_says: what the number model says of it in its line (model/segment_search.py):
+    "digit", "not_a_digit", or None when it says nothing sure.
     """
 
     box: tuple
     ink: np.ndarray
     x: np.ndarray = None
     probabilities: np.ndarray = None
+    line_says: str = None
 
 
 @dataclass

@@ -24,7 +24,7 @@ import numpy as np
 from scipy import ndimage
 from skimage.morphology import skeletonize
 
-from model.ctc import BLANK, STRIDE, best_path, log_likelihood
+from model.ctc import BLANK, NOT_DIGIT, STRIDE, best_path, log_likelihood
 from model.preprocess import LINE_PAD, line_ink_width, normalize_ink, normalize_line
 from model.segment import (MAX_DIGITS, Candidate, TooManyDigits, crop_cells, group_parts,
                            label_ink, part_of)
@@ -77,7 +77,8 @@ class Readings:
 
 
 def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=None):
-    """Float ink map (H, W), ink = 1 -> Candidates left to right, with .x and .probabilities.
+    """Float ink map (H, W), ink = 1 -> Candidates left to right, with .x, .probabilities and
+    .line_says (what the number model says of each in its line: _line_says).
 
     classify((n, 28, 28)) -> (n, 10) probabilities; one_digit((n, 28, 28)) -> (n,)
     probabilities that each piece is exactly one whole digit (model/onedigit.py), or None to
@@ -107,16 +108,18 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=
         scores[runs.index(whole)] += WHOLE_BONUS
     chosen = _best_partition(runs, scores, readings.boundary)
     found, xs, answers = [candidates[k] for k in chosen], inputs[chosen], probabilities[chosen]
+    says = [None] * len(found)
     if read_line is not None:
         columns = read_line(normalize_line(candidates[runs.index(whole)].ink))
         found, xs, answers = _follow_line(columns, (found, xs, answers, _partition_score(
             chosen, runs, scores, readings.boundary)), readings, inputs, probabilities, scores,
             classify)
+        says = _line_says(columns, found, answers, candidates[runs.index(whole)].box)
     if len(found) > max_digits:
         raise TooManyDigits(f"The drawing splits into {len(found)} digits; "
                             f"at most {max_digits} are read at once.")
-    for candidate, x, answer in zip(found, xs, answers):
-        candidate.x, candidate.probabilities = x, answer
+    for candidate, x, answer, said in zip(found, xs, answers, says):
+        candidate.x, candidate.probabilities, candidate.line_says = x, answer, said
     return found
 
 
@@ -372,7 +375,8 @@ def _grouped_reading(columns, readings, classify):
 
 
 def _column_digits(columns):
-    """The columns [a, b) where the number model's likeliest labelling reads each digit."""
+    """The columns [a, b) where the number model's likeliest labelling reads each digit (or
+    non-digit)."""
     labels = columns.argmax(axis=1)
     starts = np.flatnonzero((labels != BLANK) & np.concatenate(
         ([True], labels[1:] != labels[:-1])))
@@ -385,12 +389,9 @@ def _groups_by_columns(spans, readings):
     boolean grid masks, left to right; None when some digit gets no piece."""
     if not spans:
         return None
-    centres = np.array([(a + b) / 2 * STRIDE for a, b in spans])  # in line px
-    # Line px -> drawing px -> grid cells: normalize_line scaled the whole ink's box.
-    x, _, width, height = readings.candidates[readings.runs.index(
-        (0, len(readings.boundary) + 1))].box
+    whole = readings.candidates[readings.runs.index((0, len(readings.boundary) + 1))]
     step, (_, gx0) = readings.drawing.step, readings.origin
-    centres = (x + (centres - LINE_PAD) * width / line_ink_width(width, height)) / step - gx0
+    centres = _drawing_x(np.array([(a + b) / 2 for a, b in spans]), whole.box) / step - gx0
     pieces = readings.pieces
     count = int(pieces.max())
     _, xs = np.nonzero(pieces)
@@ -439,6 +440,32 @@ def _follow_line(columns, best, readings, inputs, probabilities, scores, classif
         if grouped is not None and likelihood(grouped[2]) > likelihood(chosen[2]) + LINE_MARGIN:
             return grouped
     return chosen[:3]
+
+
+def _line_says(columns, found, answers, whole_box):
+    """What the number model says of each digit found in its line. When it reads as many
+    symbols as were found: "digit" where it reads the same digit, "not_a_digit" where it reads
+    "?", None where it reads another digit. Otherwise "not_a_digit" where the middle of the
+    columns where it sees a "?" falls in the digit's box, else None. One digit alone: None,
+    so that the not-digit model judges it as /api/predict does."""
+    if len(found) < 2:
+        return [None] * len(found)
+    text = best_path(columns)
+    if len(text) == len(found):  # digit by digit: the same digit, "?", or another digit
+        return ["digit" if t == d else "not_a_digit" if t == "?" else None
+                for t, d in zip(text, _digits_of(answers))]
+    labels = columns.argmax(axis=1)
+    others = [_drawing_x((a + b) / 2, whole_box)
+              for a, b in _column_digits(columns) if labels[a] == NOT_DIGIT]
+    return ["not_a_digit" if any(c.box[0] <= o < c.box[0] + c.box[2] for o in others)
+            else None for c in found]
+
+
+def _drawing_x(column, whole_box):
+    """The number model's column (a float, or an array) -> x in the drawing's pixels:
+    normalize_line scaled the whole ink's box to the line."""
+    x, _, width, height = whole_box
+    return x + (np.asarray(column) * STRIDE - LINE_PAD) * width / line_ink_width(width, height)
 
 
 def _digits_of(answers):

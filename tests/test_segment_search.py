@@ -5,8 +5,10 @@ import pytest
 
 from drawing import draw_digit, side_by_side
 from model.preprocess import ink_map, normalize_ink, preprocess_image
-from model.segment import MAX_DIGITS, TooManyDigits, split_digits
-from model.segment_search import MAX_CUTS, MAX_EDGES, MAX_RUN, MAX_STROKES, read_digits
+from model.ctc import BLANK, CLASSES, NOT_DIGIT
+from model.segment import MAX_DIGITS, Candidate, TooManyDigits, split_digits
+from model.segment_search import (MAX_CUTS, MAX_EDGES, MAX_RUN, MAX_STROKES, _drawing_x,
+                                  _line_says, read_digits)
 from strokes import DIGIT_STROKES
 from test_segment import centres, ink_of, pieces
 
@@ -119,3 +121,39 @@ def test_search_refuses_more_digits_than_a_reply_holds(classify):
     ones = [[(0.02 + i * 0.045, 0.3), (0.02 + i * 0.045, 0.7)] for i in range(MAX_DIGITS + 1)]
     with pytest.raises(TooManyDigits):
         read(ink_of(ones, width=3), classify)
+
+
+def _found(boxes):
+    return [Candidate(box, np.zeros((1, 1), np.float32)) for box in boxes]
+
+
+def _line(*labels):
+    """Column probabilities that read exactly these labels, one column each."""
+    return np.eye(CLASSES)[list(labels)]
+
+
+def test_the_number_model_judges_digit_by_digit_when_it_reads_as_many():
+    columns = _line(1, BLANK, NOT_DIGIT, BLANK, 5)  # "1?5"
+    found = _found([(0, 0, 10, 30), (10, 0, 10, 30), (20, 0, 10, 30)])
+    reading = np.eye(10)[[1, 7, 5]]
+    assert _line_says(columns, found, reading, (0, 0, 30, 30)) == ["digit", "not_a_digit",
+                                                                   "digit"]
+    reading = np.eye(10)[[1, 7, 6]]  # it reads a 5 where a 6 was chosen: no word on that one
+    assert _line_says(columns, found, reading, (0, 0, 30, 30)) == ["digit", "not_a_digit", None]
+
+
+def test_the_number_model_says_nothing_of_one_digit_alone():
+    """One digit is left to the not-digit model, as /api/predict leaves it."""
+    assert _line_says(_line(NOT_DIGIT), _found([(0, 0, 9, 30)]), np.eye(10)[[4]],
+                      (0, 0, 9, 30)) == [None]
+
+
+def test_the_number_model_marks_the_digit_where_it_sees_a_non_digit_when_counts_differ():
+    whole = (100, 0, 80, 40)  # an 80 x 40 drawing: a 72 px line (56 of ink), 18 columns
+    columns = _line(*[2 if 3 <= t < 6 else NOT_DIGIT if 11 <= t < 14 else BLANK
+                      for t in range(18)])  # "2?"
+    middle = _drawing_x(12.5, whole)  # where the "?" columns' middle lands in the drawing
+    assert 140 < middle < 170
+    found = _found([(100, 0, 30, 40), (140, 0, 30, 40), (170, 0, 10, 40)])
+    assert _line_says(columns, found, np.eye(10)[[2, 3, 3]], whole) == [None, "not_a_digit",
+                                                                        None]

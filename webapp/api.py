@@ -23,15 +23,18 @@ def infer(data, config, classifier):
     return x, classifier.predict(x)
 
 
-def answer_digit(x, probabilities, classifier, explain=False):
+def answer_digit(x, probabilities, classifier, explain=False, line_says=None):
     """One digit's answer: digit, confidence, probabilities, input (and why, if asked).
 
     The one place that decides what a digit's answer is, for /api/predict and for each digit
     of /api/read. When the not-digit model rejects the input, the digit is null and the reason
-    "not_a_digit"; confidence stays the top digit's probability.
+    "not_a_digit"; confidence stays the top digit's probability. In a number, what the number
+    model says of the digit in its line (line_says, model/segment_search.py) comes first: it
+    judges a digit with its neighbours, where the not-digit model sees it cut out alone.
     """
     digit = int(np.argmax(probabilities))
-    rejected = classifier.is_not_a_digit(x)
+    rejected = (line_says == "not_a_digit"
+                or (line_says != "digit" and classifier.is_not_a_digit(x)))
     answer = {
         "digit": None if rejected else digit,
         **({"reason": "not_a_digit"} if rejected else {}),
@@ -65,7 +68,8 @@ def read_number(data, config, classifier, explain=False):
         raise ApiError(422, "too_many_digits", str(error))
     digits = []
     for candidate in candidates:
-        answer = answer_digit(candidate.x, candidate.probabilities, classifier, explain)
+        answer = answer_digit(candidate.x, candidate.probabilities, classifier, explain,
+                              candidate.line_says)
         seen = answer.pop("input")  # box, then input last, as in the contract
         digits.append({**answer, "box": list(candidate.box), "input": seen})
     number = "".join("?" if d["digit"] is None else str(d["digit"]) for d in digits)
