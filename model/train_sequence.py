@@ -32,8 +32,8 @@ def parse_args(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=SEQUENCE_MODEL,
                         help=f"where to save the .keras model (default: {SEQUENCE_MODEL})")
-    parser.add_argument("--numbers", type=int, default=60000,
-                        help="numbers written for training (default 60000)")
+    parser.add_argument("--numbers", type=int, default=100000,
+                        help="lines written for training (default 100000, as shipped)")
     parser.add_argument("--epochs", type=int, default=12, help="maximum epochs (default 12)")
     parser.add_argument("--batch-size", type=int, default=64, help="default 64")
     parser.add_argument("--seed", type=int, default=1357, help="random seed (default 1357)")
