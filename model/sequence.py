@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.ctc import CLASSES, STRIDE
+from model.ctc import CLASSES
 from model.drawn import draw_pen
 from model.onedigit import digit_strokes, place_number
 from model.notdigit import random_non_digit

@@ -97,12 +97,14 @@ def build_mixed(seed, count):
 
 def summarize_mixed(numbers):
     """Of numbers with a non-digit among their digits: the share read exactly ("?" in its
-    place) and the share whose non-digit was read as a digit (no "?" at all), by kind."""
+    place) and the share whose non-digit was read as a digit (a number with no "?" at all;
+    an error answer is neither), by kind."""
     def stats(group):
-        reads = [x.answer.get("number", "") for x in group]
+        reads = [x.answer.get("number") for x in group]
         return {"n": len(group),
                 "exact_share": sum(r == x.label for r, x in zip(reads, group)) / len(group),
-                "no_question_mark_share": sum("?" not in r for r in reads) / len(group)}
+                "no_question_mark_share": sum(r is not None and "?" not in r
+                                              for r in reads) / len(group)}
 
     kinds = sorted({x.kind for x in numbers})
     return {**{kind: stats([x for x in numbers if x.kind == kind]) for kind in kinds},
