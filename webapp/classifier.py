@@ -138,8 +138,8 @@ class OneDigitJudge(_YesNoModel):
 
 class LineReader:
     """The number model (model/sequence.py): a (32, W) line -> (W / 4, 12) column probabilities
-    of the digits, the blank and "not a digit". Its input is as wide as each line: the interpreter is resized
-    when the width changes."""
+    of the digits, the blank and "not a digit". Its input is as wide as each line: the
+    interpreter is resized when the width changes."""
 
     def __init__(self, path):
         self.path = Path(path)

@@ -56,10 +56,11 @@ REFUSALS = {"400": _error("BadRequest"), "413": _error("TooLarge"),
 DIGIT = {"type": "integer", "minimum": 0, "maximum": 9, "nullable": True,
          "description": "The digit drawn; null when the drawing is not a digit (see reason)."}
 REASON = {"type": "string", "enum": ["not_a_digit"],
-          "description": "Only when digit is null: the not-digit model judged the drawing a "
-                         "letter, scribble or shape (in /api/read, unless the number model "
-                         "read the whole line as exactly the digits given). probabilities are "
-                         "still given, and confidence is still the top digit's probability."}
+          "description": "Only when digit is null: the drawing was judged a letter, scribble "
+                         "or shape, by the not-digit model or, for a digit of /api/read, first "
+                         "by the number model, which reads it among its neighbours. "
+                         "probabilities are still given, and confidence is still the top "
+                         "digit's probability."}
 PROBABILITIES = {"type": "array", "items": UNIT, "minItems": 10, "maxItems": 10,
                  "description": "Softmax output, index = digit."}
 INPUT = {"type": "array", "minItems": 28, "maxItems": 28,
