@@ -362,7 +362,7 @@ def _grouped_reading(columns, readings, classify):
     """The pieces grouped around where the number model sees each digit, each group's
     probabilities those of the digit model and the number model's together:
     (candidates, inputs, probabilities), or None when it sees fewer than two digits or some
-    digit gets no piece."""
+    digit gets no ink."""
     spans = _column_digits(columns)
     groups = _groups_by_columns(spans, readings)
     if groups is None or len(groups) < 2:
@@ -385,8 +385,9 @@ def _column_digits(columns):
 
 
 def _groups_by_columns(spans, readings):
-    """Each piece given to the digit the number model sees nearest its ink's middle: a list of
-    boolean grid masks, left to right; None when some digit gets no piece."""
+    """Each piece given to the digit the number model sees nearest its ink's middle (or, when
+    some digit would get none, each ink cell): a list of boolean grid masks, left to right;
+    None when some digit still gets no ink."""
     if not spans:
         return None
     whole = readings.candidates[readings.runs.index((0, len(readings.boundary) + 1))]
@@ -399,9 +400,19 @@ def _groups_by_columns(spans, readings):
     middles = (np.bincount(owned, weights=xs, minlength=count)
                / np.maximum(np.bincount(owned, minlength=count), 1))
     owner = np.abs(middles[:, None] - centres[None, :]).argmin(axis=1)
-    if np.unique(owner).size < centres.size:
+    if np.unique(owner).size == centres.size:
+        return [np.isin(pieces, np.flatnonzero(owner == k) + 1) for k in range(centres.size)]
+    # Fewer pieces than digits seen (touching strokes the skeleton did not split): the ink
+    # itself is cut halfway between the digits, each cell to the nearest. The number model
+    # may see the last digit a column or two past the ink's end: it counts as at the end.
+    ys, xs = np.nonzero(pieces)
+    centres = np.clip(centres, xs.min(), xs.max())
+    nearest = np.abs(xs[:, None] - centres[None, :]).argmin(axis=1)
+    if np.unique(nearest).size < centres.size:
         return None
-    return [np.isin(pieces, np.flatnonzero(owner == k) + 1) for k in range(centres.size)]
+    groups = np.zeros((centres.size, *pieces.shape), dtype=bool)
+    groups[nearest, ys, xs] = True
+    return list(groups)
 
 
 def _group_candidates(groups, readings):

@@ -8,7 +8,8 @@ from model.preprocess import ink_map, normalize_ink, preprocess_image
 from model.ctc import BLANK, CLASSES, NOT_DIGIT
 from model.segment import MAX_DIGITS, Candidate, TooManyDigits, split_digits
 from model.segment_search import (MAX_CUTS, MAX_EDGES, MAX_RUN, MAX_STROKES, _drawing_x,
-                                  _line_says, read_digits)
+                                  _groups_by_columns, _line_says, possible_readings,
+                                  read_digits)
 from strokes import DIGIT_STROKES
 from test_segment import centres, ink_of, pieces
 
@@ -157,3 +158,22 @@ def test_the_number_model_marks_the_digit_where_it_sees_a_non_digit_when_counts_
     found = _found([(100, 0, 30, 40), (140, 0, 30, 40), (170, 0, 10, 40)])
     assert _line_says(columns, found, np.eye(10)[[2, 3, 3]], whole) == [None, "not_a_digit",
                                                                         None]
+
+
+@pytest.mark.parametrize("second", [(6, 7), (9, 10)], ids=["at-the-end", "past-the-end"])
+def test_one_piece_is_cut_between_two_digits_the_number_model_sees(second):
+    """Touching strokes the skeleton does not split are one piece; where the number model sees
+    two digits in it, its ink is cut halfway between them (a digit seen past the ink's end
+    counts as at its end), every cell going to one digit."""
+    ink = np.zeros((120, 200), np.float32)
+    ink[20:100, 60:75] = 1  # an upright bar with a flag: one stroke, one piece
+    ink[20:35, 60:110] = 1
+    readings = possible_readings(ink)
+    assert readings.pieces.max() == 1
+    # A 50 x 80 px drawing is an 18 px line: column 3.5 is at x 17, the ink's end at x 50.
+    groups = _groups_by_columns([(3, 4), second], readings)
+    assert groups is not None and len(groups) == 2
+    left, right = (np.nonzero(mask)[1] for mask in groups)
+    assert left.min() == 0 and left.max() == 32 and right.min() == 33 and right.max() == 49
+    assert not (groups[0] & groups[1]).any()
+    assert (groups[0] | groups[1]).sum() == (readings.pieces > 0).sum()
