@@ -31,7 +31,12 @@ from model.strokes.numbers import write_number
 
 SEQUENCE_MODEL = Path(__file__).parent / "saved" / "sequence.keras"
 LENGTHS = (1, 9)  # digits per written line, both included
-SPACING = (-0.15, 0.45)  # between neighbours' boxes, share of the height: overlapping to apart
+SPACING = (-0.2, 0.45)  # between neighbours' boxes, share of the height: overlapping to apart
+# A writer keeps to a habit: most lines' gaps stay within HABIT of one spacing drawn for the
+# line, so whole lines come tightly packed or overlapping, as the benchmark writes them, and
+# not only single gaps among looser ones. The other lines draw each gap anew.
+HABIT = 0.05
+HABIT_LINES = 0.75
 FONT_SHARE = 0.2  # of the digits: traced from the training fonts (never the benchmark's)
 # Lines that hold non-digits (letters, scribbles, shapes: the not-digit model's training
 # kinds), and the share of such a line's symbols that are one. Taught "?", the model does not
@@ -67,6 +72,15 @@ def draw_line(per_digit, rng):
     return np.asarray(image, dtype=np.float32) / 255.0
 
 
+def line_spacing(rng):
+    """(low, high) for this line's gaps: near one habit (HABIT_LINES of lines), else anything
+    in SPACING."""
+    if rng.random() >= HABIT_LINES:
+        return SPACING
+    centre = rng.uniform(*SPACING)
+    return centre - HABIT, centre + HABIT
+
+
 def line_symbols(length, images, labels, rng):
     """What one written line holds: [(text, strokes)], a digit's text its digit and a
     non-digit's "?"; NON_DIGIT_LINES of the lines hold at least one non-digit."""
@@ -92,7 +106,7 @@ def written_lines(count, images, labels, seed, part):
     for i in range(count):
         length = int(rng.integers(LENGTHS[0], LENGTHS[1] + 1))
         symbols = line_symbols(length, images, labels, rng)
-        placed = write_number([s for _, s in symbols], rng, SPACING)
+        placed = write_number([s for _, s in symbols], rng, line_spacing(rng))
         lines.append(normalize_line(draw_line(placed, rng)))
         texts.append("".join(t for t, _ in symbols))
         if (i + 1) % 2000 == 0:
@@ -106,8 +120,9 @@ def build_sequence(dropout=0.2):
     import keras  # Keras only where a model is built
     from keras import layers
 
-    def conv(x, filters, kernel=3, padding="same"):
-        x = layers.Conv2D(filters, kernel, padding=padding, use_bias=False)(x)
+    def conv(x, filters, kernel=3, padding="same", dilation=1):
+        x = layers.Conv2D(filters, kernel, padding=padding, dilation_rate=dilation,
+                          use_bias=False)(x)
         return layers.ReLU()(layers.BatchNormalization()(x))
 
     line = keras.Input(shape=(32, None, 1), name="line")
@@ -119,6 +134,9 @@ def build_sequence(dropout=0.2):
     x = layers.Dropout(dropout)(x)
     x = conv(x, 128, kernel=(1, 5))  # each column sees its neighbours: a digit's width and more
     x = conv(x, 128, kernel=(1, 5))
+    # Wider still: whether ink shared by overlapping neighbours is one digit or two shows in
+    # both digits whole and the ones around them.
+    x = conv(x, 128, kernel=(1, 3), dilation=(1, 4))
     x = layers.Dropout(dropout)(x)
     logits = layers.Conv2D(CLASSES, 1, name="logits")(x)
     return keras.Model(line, logits, name="sequence")
