@@ -406,13 +406,14 @@ def _groups_by_columns(spans, readings):
     # itself is cut halfway between the digits, each cell to the nearest. The number model
     # may see the last digit a column or two past the ink's end: it counts as at the end.
     ys, xs = np.nonzero(pieces)
-    centres = np.clip(centres, xs.min(), xs.max())
-    nearest = np.abs(xs[:, None] - centres[None, :]).argmin(axis=1)
+    centres = np.clip(centres, xs.min(), xs.max())  # left to right, as the spans are
+    nearest = np.searchsorted((centres[:-1] + centres[1:]) / 2, xs)  # no cells x digits table
     if np.unique(nearest).size < centres.size:
         return None
-    groups = np.zeros((centres.size, *pieces.shape), dtype=bool)
-    groups[nearest, ys, xs] = True
-    return list(groups)
+    groups = [np.zeros(pieces.shape, dtype=bool) for _ in range(centres.size)]
+    for k, mask in enumerate(groups):
+        mask[ys[nearest == k], xs[nearest == k]] = True
+    return groups
 
 
 def _group_candidates(groups, readings):
