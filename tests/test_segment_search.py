@@ -7,7 +7,7 @@ from drawing import draw_digit, side_by_side
 from model.preprocess import ink_map, normalize_ink, preprocess_image
 from model.ctc import BLANK, CLASSES, NOT_DIGIT
 from model.segment import MAX_DIGITS, Candidate, TooManyDigits, split_digits
-from model.segment_search import (MAX_CUTS, MAX_EDGES, MAX_RUN, MAX_STROKES, _drawing_x,
+from model.segment_search import (DOUBT, MAX_CUTS, MAX_EDGES, MAX_RUN, MAX_STROKES, _drawing_x,
                                   _groups_by_columns, _line_says, possible_readings,
                                   read_digits)
 from strokes import DIGIT_STROKES
@@ -141,6 +141,17 @@ def test_the_number_model_judges_digit_by_digit_when_it_reads_as_many():
                                                                    "digit"]
     reading = np.eye(10)[[1, 7, 6]]  # it reads a 5 where a 6 was chosen: no word on that one
     assert _line_says(columns, found, reading, (0, 0, 30, 30)) == ["digit", "not_a_digit", None]
+
+
+@pytest.mark.parametrize("doubt", [0.05, 0.3])
+def test_the_number_model_does_not_vouch_for_a_digit_it_doubts(doubt):
+    """A ring among digits may read as a 0 to the number model too, with some "?" beside it:
+    then the not-digit model judges it (None), as it does a digit read otherwise."""
+    columns = _line(1, BLANK, BLANK, BLANK, 5)  # "15"
+    columns[3, BLANK], columns[3, NOT_DIGIT] = 1 - doubt, doubt  # just left of the 5
+    found = _found([(0, 0, 10, 30), (20, 0, 10, 30)])
+    says = _line_says(columns, found, np.eye(10)[[1, 5]], (0, 0, 30, 30))
+    assert says == ["digit", "digit" if doubt < DOUBT else None]
 
 
 def test_the_number_model_says_nothing_of_one_digit_alone():
