@@ -8,8 +8,8 @@ from model.preprocess import ink_map, normalize_ink, preprocess_image
 from model.ctc import BLANK, CLASSES, NOT_DIGIT
 from model.segment import MAX_DIGITS, Candidate, TooManyDigits, split_digits
 from model.segment_search import (DOUBT, MAX_CUTS, MAX_EDGES, MAX_RUN, MAX_STROKES, _drawing_x,
-                                  _groups_by_columns, _line_says, possible_readings,
-                                  read_digits)
+                                  _grouped_reading, _groups_by_columns, _line_says,
+                                  possible_readings, read_digits)
 from strokes import DIGIT_STROKES
 from test_segment import centres, ink_of, pieces
 
@@ -188,3 +188,26 @@ def test_one_piece_is_cut_between_two_digits_the_number_model_sees(second):
     assert left.min() == 0 and left.max() == 32 and right.min() == 33 and right.max() == 49
     assert not (groups[0] & groups[1]).any()
     assert (groups[0] | groups[1]).sum() == (readings.pieces > 0).sum()
+
+
+def test_grouped_digits_trust_the_number_model_over_a_sure_digit_model():
+    """Groups are cut crudely around where the number model sees each digit: when the digit
+    model is sure of another digit on such a cut (a 3 at 0.999 where the line reads an 8 at
+    0.9), the number model's reading wins. Where it sees no digit, the digit model's stands."""
+    ink = np.zeros((120, 120), np.float32)
+    ink[20:100, 20:30] = 1  # two bars: x 20-90 is a 24 px line, 12 columns;
+    ink[20:100, 80:90] = 1  # their middles fall in columns 2 and 7
+    readings = possible_readings(ink)
+    columns = _line(*[BLANK] * 12).astype(np.float32)  # as LiteRT gives them
+    columns[2, [8, 3, BLANK]] = 0.9, 0.05, 0.05
+    columns[7, [NOT_DIGIT, BLANK]] = 0.95, 0.05  # a "?": no digit at all, yet no NaN
+
+    def classify(inputs):
+        sure = np.full((len(inputs), 10), 1e-4)
+        sure[0, 3] = sure[1, 1] = 0.999
+        return sure
+
+    candidates, _, probabilities = _grouped_reading(columns, readings, classify)
+    assert [c.box[0] for c in candidates] == [20, 80]
+    assert np.isfinite(probabilities).all()
+    assert probabilities.argmax(axis=1).tolist() == [8, 1]
