@@ -295,3 +295,31 @@ def sequence_card_markdown(card):
         "(`benchmarks/drawn_digits.py --numbers`), figures in the README",
         f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
     ]) + "\n"
+
+
+def sequence_ensemble_card_markdown(card):
+    """The card of several number models read as one (model/sequence_ensemble.py)."""
+    data = card["data"]
+    members = [f"  - `{m['file']}`: seed {m['seed']}, {len(m['epochs'])} epochs in "
+               f"{m['seconds']:.0f} s; validation: {m['validation']['exact'] * 100:.2f} % of the "
+               f"numbers of digits alone read exactly, "
+               f"{m['validation']['exact_with_non_digits'] * 100:.2f} % of the lines with "
+               "non-digits" for m in card["members"]]
+    return "\n".join([
+        f"# Model card: {card['name']}",
+        "",
+        f"- What: {card['output']}; reading a number (model/segment_search.py) takes the "
+        "reading the members find likeliest on average, weighs each way of cutting the ink by "
+        "their mean log probability of the digits it reads, and groups the pieces around the "
+        "digits seen when they are much surer of them",
+        f"- Architecture: `{card['arch']}` (model/sequence.py, model/sequence_ensemble.py), "
+        f"{card['parameters']:,} parameters in all, each member trained with CTC",
+        f"- Data (each member, written from its own seed): {data['lines']:,} lines of 1 to 9 "
+        "symbols written from training strokes, as in model/train_sequence.py",
+        f"- Preprocessing: {card['preprocessing']}",
+        f"- Members ({card['seconds']:.0f} s of training in all):",
+        *members,
+        "- Held-out test: the drawn-digit benchmark's numbers "
+        "(`benchmarks/drawn_digits.py --numbers`), figures in the README",
+        f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
+    ]) + "\n"

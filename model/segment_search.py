@@ -64,6 +64,26 @@ LINE_MARGIN = 4.0  # log probability by which the number model must prefer its o
 DOUBT = 0.1
 
 
+class LineReading:
+    """What the number model reads in a line: (T, 12) column probabilities, or (M, T, 12) from
+    M models trained alike (an ensemble). Each model's likeliest reading is a candidate; the
+    text is the one the models find likeliest on average (a reading's likelihood is their
+    mean log probability of it), and columns are those of a model that reads it, so that
+    where each digit is seen matches the text."""
+
+    def __init__(self, columns):
+        self.members = columns if columns.ndim == 3 else columns[None]
+        texts = [best_path(member) for member in self.members]
+        k = 0  # the first model's, when all agree or on a tie
+        if len(set(texts)) > 1:
+            k = -max((self.likelihood(text), -k) for k, text in enumerate(texts))[1]
+        self.text, self.columns = texts[k], self.members[k]
+
+    def likelihood(self, text):
+        """Mean over the models of log P(text | line)."""
+        return float(np.mean([log_likelihood(member, text) for member in self.members]))
+
+
 @dataclass
 class Readings:
     """Every way worth trying to read a drawing's ink as digits, before the classifier.
@@ -90,7 +110,8 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=
     classify((n, 28, 28)) -> (n, 10) probabilities; one_digit((n, 28, 28)) -> (n,)
     probabilities that each piece is exactly one whole digit (model/onedigit.py), or None to
     judge by the classifier alone; read_line((32, W)) -> (T, 12) the number model's column
-    probabilities (model/sequence.py), or None to choose without it. Raises EmptyDrawing when
+    probabilities (model/sequence.py), or (M, T, 12) those of each of M number models
+    (LineReading), or None to choose without it. Raises EmptyDrawing when
     there is no ink, TooManyDigits when the drawing holds more than max_digits (or is a
     scribble).
     """
@@ -117,11 +138,11 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=
     found, xs, answers = [candidates[k] for k in chosen], inputs[chosen], probabilities[chosen]
     says = [None] * len(found)
     if read_line is not None:
-        columns = read_line(normalize_line(candidates[runs.index(whole)].ink))
-        found, xs, answers = _follow_line(columns, (found, xs, answers, _partition_score(
+        line = LineReading(read_line(normalize_line(candidates[runs.index(whole)].ink)))
+        found, xs, answers = _follow_line(line, (found, xs, answers, _partition_score(
             chosen, runs, scores, readings.boundary)), readings, inputs, probabilities, scores,
             classify)
-        says = _line_says(columns, found, answers, candidates[runs.index(whole)].box)
+        says = _line_says(line.columns, found, answers, candidates[runs.index(whole)].box)
     if len(found) > max_digits:
         raise TooManyDigits(f"The drawing splits into {len(found)} digits; "
                             f"at most {max_digits} are read at once.")
@@ -436,16 +457,16 @@ def _group_candidates(groups, readings):
     return candidates, np.stack([normalize_ink(c.ink) for c in candidates])
 
 
-def _follow_line(columns, best, readings, inputs, probabilities, scores, classify):
+def _follow_line(line, best, readings, inputs, probabilities, scores, classify):
     """The reading to give once the number model has read the line: the pieces' best
     partition, or their best that reads as the number model does if the two scores together
     prefer it, or the pieces grouped around the number model's digits if it is much surer of
     what those read. best: (candidates, inputs, probabilities, score);
     -> (candidates, inputs, probabilities)."""
-    text = best_path(columns)
+    text = line.text
 
     def likelihood(answers):
-        return log_likelihood(columns, _digits_of(answers))
+        return line.likelihood(_digits_of(answers))
 
     options = [best]
     runs = readings.runs
@@ -457,7 +478,7 @@ def _follow_line(columns, best, readings, inputs, probabilities, scores, classif
                         _partition_score(agreeing, runs, scores, readings.boundary)))
     chosen = max(options, key=lambda option: option[3] + LINE_WEIGHT * likelihood(option[2]))
     if _digits_of(chosen[2]) != text:
-        grouped = _grouped_reading(columns, readings, classify)
+        grouped = _grouped_reading(line.columns, readings, classify)
         if grouped is not None and likelihood(grouped[2]) > likelihood(chosen[2]) + LINE_MARGIN:
             return grouped
     return chosen[:3]

@@ -12,7 +12,7 @@ from drawing import draw_digit, png_bytes, side_by_side
 from model import SHIPPED_MODEL
 from model.ctc import CLASSES, best_path
 from model.preprocess import ink_map, normalize_line
-from model.segment_search import read_digits
+from model.segment_search import LineReading, read_digits
 from model.sequence import HABIT, SPACING, draw_line, line_spacing
 from model.strokes import rng_for
 from model.strokes.numbers import write_number
@@ -39,8 +39,8 @@ def written_line(digits, spacing, seed):
 @pytest.mark.parametrize("spacing", [(0.15, 0.4), (-0.04, 0.03)], ids=["apart", "touching"])
 def test_the_number_model_reads_written_numbers(line_reader, spacing):
     numbers = ["2026", "135", "4789", "60", "11", "5309", "8462", "77"]
-    read = [best_path(line_reader.columns(normalize_line(written_line(
-        [int(ch) for ch in text], spacing, seed)))) for seed, text in enumerate(numbers)]
+    read = [LineReading(line_reader.columns(normalize_line(written_line(
+        [int(ch) for ch in text], spacing, seed)))).text for seed, text in enumerate(numbers)]
     assert sum(r == t for r, t in zip(read, numbers)) >= len(numbers) - 1, read
 
 
@@ -57,7 +57,7 @@ def test_most_training_lines_keep_to_one_spacing_from_overlapping_to_apart():
 
 def test_the_number_model_reads_the_test_strokes(line_reader):
     ink = draw_digit(side_by_side([3, 1, 4], DIGIT_STROKES, width=0.2, height=0.3))
-    assert best_path(line_reader.columns(normalize_line(ink_map(ink)))) == "314"
+    assert LineReading(line_reader.columns(normalize_line(ink_map(ink)))).text == "314"
 
 
 def test_the_reader_is_not_misled_by_a_one_the_number_model_reads_twice(client):
@@ -112,7 +112,7 @@ def test_train_sequence_smoke_writes_a_model_the_server_loads(tmp_path):
     assert card["data"]["lines"] == 40 and 0.0 <= card["validation"]["exact"] <= 1.0
     assert "CTC" in out.with_suffix(".card.md").read_text()
     columns = LineReader(out.with_suffix(".tflite")).columns(np.zeros((32, 96), np.float32))
-    assert columns.shape == (24, CLASSES) and np.allclose(columns.sum(axis=1), 1.0, atol=1e-4)
+    assert columns.shape == (1, 24, CLASSES) and np.allclose(columns.sum(axis=2), 1.0, atol=1e-4)
 
 
 def test_the_reader_follows_the_number_model_where_digits_overlap(app):
@@ -131,3 +131,26 @@ def test_the_reader_follows_the_number_model_where_digits_overlap(app):
 
     alone, together = reads(None), reads(classifier.line_reader.columns)
     assert together >= alone + 5 and together >= 0.75 * len(numbers), (alone, together)
+
+
+def test_an_ensemble_exports_each_members_columns_stacked(tmp_path):
+    """model.sequence_ensemble: the one LiteRT file answers each member's own softmax, in
+    order, for lines of any width."""
+    import keras
+
+    from model.export import export_tflite
+    from model.sequence import build_sequence
+    from model.sequence_ensemble import stacked
+
+    keras.utils.set_random_seed(3)
+    members = [build_sequence(), build_sequence()]
+    path = export_tflite(stacked(members), tmp_path / "sequence.tflite")
+    reader = LineReader(path)
+    for width in (64, 160):
+        line = np.random.default_rng(width).random((32, width)).astype(np.float32)
+        columns = reader.columns(line)
+        assert columns.shape == (2, width // 4, CLASSES)
+        for member, got in zip(members, columns):
+            expected = keras.ops.convert_to_numpy(keras.ops.softmax(
+                member(line[None, :, :, None], training=False)))[0, 0]
+            assert np.allclose(got, expected, atol=1e-4)

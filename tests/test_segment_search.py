@@ -8,8 +8,8 @@ from model.preprocess import ink_map, normalize_ink, preprocess_image
 from model.ctc import BLANK, CLASSES, NOT_DIGIT
 from model.segment import MAX_DIGITS, Candidate, TooManyDigits, split_digits
 from model.segment_search import (DOUBT, MAX_CUTS, MAX_EDGES, MAX_RUN, MAX_STROKES, _drawing_x,
-                                  _grouped_reading, _groups_by_columns, _line_says,
-                                  possible_readings, read_digits)
+                                  LineReading, _grouped_reading, _groups_by_columns,
+                                  _line_says, possible_readings, read_digits)
 from strokes import DIGIT_STROKES
 from test_segment import centres, ink_of, pieces
 
@@ -211,3 +211,18 @@ def test_grouped_digits_trust_the_number_model_over_a_sure_digit_model():
     assert [c.box[0] for c in candidates] == [20, 80]
     assert np.isfinite(probabilities).all()
     assert probabilities.argmax(axis=1).tolist() == [8, 1]
+
+
+def test_the_line_is_read_as_its_models_find_likeliest_on_average():
+    """Two number models: the first reads "17" just, the second "71" surely. The text is the
+    reading likelier on average, with the columns of the model that reads it (where each
+    digit is seen must match the text); one model alone reads as it reads."""
+    first = _line(1, BLANK, 7).astype(np.float32)
+    first[0, [1, 7]] = 0.55, 0.45
+    first[2, [7, 1]] = 0.55, 0.45
+    second = _line(BLANK, 7, 1).astype(np.float32)
+    line = LineReading(np.stack([first, second]))
+    assert line.text == "71" and np.array_equal(line.columns, second)
+    # "71": 0.45 x 0.45 to the first (its only way: 7, blank, 1), certain to the second.
+    assert line.likelihood("71") == pytest.approx(np.log(0.45 * 0.45) / 2, abs=1e-4)
+    assert LineReading(first).text == "17" and LineReading(first).columns.shape == first.shape

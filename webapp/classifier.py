@@ -137,9 +137,10 @@ class OneDigitJudge(_YesNoModel):
 
 
 class LineReader:
-    """The number model (model/sequence.py): a (32, W) line -> (W / 4, 12) column probabilities
-    of the digits, the blank and "not a digit". Its input is as wide as each line: the
-    interpreter is resized when the width changes."""
+    """The number model (model/sequence.py): a (32, W) line -> (M, W / 4, 12) column
+    probabilities of the digits, the blank and "not a digit", one row for each of its M members
+    (model/sequence_ensemble.py; a model trained alone has one). Its input is as wide as each
+    line: the interpreter is resized when the width changes."""
 
     def __init__(self, path):
         self.path = Path(path)
@@ -152,12 +153,12 @@ class LineReader:
         except (ValueError, RuntimeError) as error:
             raise ModelUnavailable(f"Model file {self.path} does not read a 32 px line "
                                    f"({error}). {SEQUENCE_HINT}")
-        if columns.ndim != 2 or columns.shape[1] != CLASSES:
+        if columns.ndim != 3 or columns.shape[2] != CLASSES:
             raise ModelUnavailable(f"Model file {self.path} does not answer with {CLASSES} "
                                    f"probabilities per column. {SEQUENCE_HINT}")
 
     def columns(self, line):
-        """Column probabilities (T, 12) float32 for one normalized (32, W) line."""
+        """Column probabilities (M, T, 12) float32 for one normalized (32, W) line."""
         with self._lock:
             if line.shape[1] != self._width:
                 self._interpreter.resize_tensor_input(self._input, [1, 32, line.shape[1], 1])
@@ -165,7 +166,7 @@ class LineReader:
                 self._width = line.shape[1]
             self._interpreter.set_tensor(self._input, line.reshape(1, 32, -1, 1))
             self._interpreter.invoke()
-            return self._interpreter.get_tensor(self._output)[0, 0]
+            return self._interpreter.get_tensor(self._output)[0]
 
     def describe(self):
         """What /api/health says about it."""
