@@ -133,6 +133,17 @@ def test_the_reader_follows_the_number_model_where_digits_overlap(app):
     assert together >= alone + 5 and together >= 0.75 * len(numbers), (alone, together)
 
 
+def test_the_shipped_number_model_reads_with_each_of_its_members(line_reader):
+    """Each member's columns are probabilities of its own, and they differ: models trained
+    from other seeds, not copies."""
+    columns = line_reader.columns(normalize_line(ink_map(draw_digit(side_by_side(
+        [2, 7], DIGIT_STROKES, width=0.2, height=0.3)))))
+    assert columns.ndim == 3 and columns.shape[0] >= 2 and columns.shape[2] == CLASSES
+    assert np.allclose(columns.sum(axis=2), 1.0, atol=1e-4)
+    assert not np.allclose(columns[0], columns[1], atol=1e-3)
+    assert {best_path(member) for member in columns} == {"27"}
+
+
 def test_an_ensemble_exports_each_members_columns_stacked(tmp_path):
     """model.sequence_ensemble: the one LiteRT file answers each member's own softmax, in
     order, for lines of any width."""
