@@ -74,9 +74,10 @@ class LineReading:
     def __init__(self, columns):
         self.members = columns if columns.ndim == 3 else columns[None]
         texts = [best_path(member) for member in self.members]
-        k = 0  # the first model's, when all agree or on a tie
+        k = 0  # the first model's, when all agree
         if len(set(texts)) > 1:
-            k = -max((self.likelihood(text), -k) for k, text in enumerate(texts))[1]
+            scores = [self.likelihood(text) for text in texts]
+            k = scores.index(max(scores))  # the first of the likeliest, on a tie
         self.text, self.columns = texts[k], self.members[k]
 
     def likelihood(self, text):

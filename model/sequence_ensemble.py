@@ -1,8 +1,8 @@
 """Put several trained number models into one, the shipped one: each reads the line.
 
-    python -m model.train_sequence --out /tmp/sequence_a.keras               # seed 1357
-    python -m model.train_sequence --out /tmp/sequence_b.keras --seed 2468
-    python -m model.sequence_ensemble /tmp/sequence_a.keras /tmp/sequence_b.keras
+    python -m model.train_sequence --out /tmp/a.keras               # seed 1357
+    python -m model.train_sequence --out /tmp/b.keras --seed 2468
+    python -m model.sequence_ensemble /tmp/a.keras /tmp/b.keras
         # -> model/saved/sequence.keras, .tflite and card
 
 Number models trained alike from different seeds misread different lines. Their column
