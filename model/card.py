@@ -283,7 +283,7 @@ def sequence_card_markdown(card):
         "fifth of the lines, some are the not-digit model's training letters, scribbles and "
         "shapes, labelled \"?\"), spacing from overlapping to apart (three lines in four keep "
         "to one spacing of their own), one random pen each; each batch stretched sideways by "
-        "0.8 to 1.25",
+        f"0.8 to 1.25{many_ones(card, '; {}')}",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {len(card['epochs'])} epochs in {card['seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}); last CTC loss {last.get('loss')}",
@@ -297,10 +297,18 @@ def sequence_card_markdown(card):
     ]) + "\n"
 
 
+def many_ones(card, form):
+    """What a number model's card says of its lines with many 1s (train_sequence --ones), put
+    in `form`; nothing if it had none."""
+    ones = card.get("ones", 0.0)  # cards written before --ones have none
+    return form.format(f"{ones * 100:.0f} % of the lines with many 1s") if ones else ""
+
+
 def sequence_ensemble_card_markdown(card):
     """The card of several number models read as one (model/sequence_ensemble.py)."""
     data = card["data"]
-    members = [f"  - `{m['file']}`: seed {m['seed']}, {len(m['epochs'])} epochs in "
+    members = [f"  - `{m['file']}`: seed {m['seed']}{many_ones(m, ' ({})')}, "
+               f"{len(m['epochs'])} epochs in "
                f"{m['seconds']:.0f} s; validation: {m['validation']['exact'] * 100:.2f} % of the "
                f"numbers of digits alone read exactly, "
                f"{m['validation']['exact_with_non_digits'] * 100:.2f} % of the lines with "

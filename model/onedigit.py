@@ -40,14 +40,17 @@ NEGATIVES_KEPT = 0.4  # pieces that are not one digit outnumber those that are s
 TEMPLATE_SHARE = 0.4  # of the digits: template digits; the rest traced MNIST training digits
 
 
-def digit_strokes(images, labels, rng):
-    """One random training digit as strokes: (label, unit strokes)."""
+def digit_strokes(images, labels, rng, digit=None):
+    """One random training digit as strokes, of any digit or of `digit`: (label, unit strokes)."""
     if rng.random() < TEMPLATE_SHARE:
-        digit = int(rng.integers(10))
+        digit = int(rng.integers(10)) if digit is None else digit
         return digit, random_template(rng, digit)[1]
-    index = int(rng.integers(len(images)))
+    if digit is None:
+        index = int(rng.integers(len(images)))
+    else:
+        index = int(rng.choice(np.flatnonzero(labels == digit)))
     strokes = trace_strokes(images[index])
-    return (int(labels[index]), strokes) if strokes else digit_strokes(images, labels, rng)
+    return (int(labels[index]), strokes) if strokes else digit_strokes(images, labels, rng, digit)
 
 
 def place_number(per_digit, rng):

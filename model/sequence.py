@@ -44,6 +44,11 @@ FONT_SHARE = 0.2  # of the digits: traced from the training fonts (never the ben
 # (model/segment_search.py).
 NON_DIGIT_LINES = 0.2
 NON_DIGIT_SHARE = 0.35
+# A thin 1 beside another 1 or inside a neighbour's box leaves few columns for CTC's "1,
+# blank, 1", and is what the number model most often loses. With `ones` (train_sequence
+# --ones) that share of lines makes each digit a 1 with ONE_CHANCE, for runs of 1s among
+# neighbours of every kind.
+ONE_CHANCE = 0.4
 
 
 @functools.cache
@@ -54,14 +59,15 @@ def font_digits():
             if (strokes := traced_glyph(path, str(d)))]
 
 
-def training_digit(images, labels, rng):
-    """One random training digit as strokes: a training font's digit written with random slant
-    and proportions, else what the one-digit model trains on (MNIST traced, templates)."""
+def training_digit(images, labels, rng, digit=None):
+    """One random training digit (any, or `digit`) as strokes: a training font's digit written
+    with random slant and proportions, else what the one-digit model trains on (MNIST traced,
+    templates)."""
     if rng.random() < FONT_SHARE:
-        digits = font_digits()
-        digit, strokes = digits[rng.integers(len(digits))]
-        return digit, distort(strokes, rng)
-    return digit_strokes(images, labels, rng)
+        digits = [d for d in font_digits() if digit is None or d[0] == digit]
+        label, strokes = digits[rng.integers(len(digits))]
+        return label, distort(strokes, rng)
+    return digit_strokes(images, labels, rng, digit)
 
 
 def draw_line(per_digit, rng):
@@ -81,31 +87,35 @@ def line_spacing(rng):
     return centre - HABIT, centre + HABIT
 
 
-def line_symbols(length, images, labels, rng):
+def line_symbols(length, images, labels, rng, ones=0.0):
     """What one written line holds: [(text, strokes)], a digit's text its digit and a
-    non-digit's "?"; NON_DIGIT_LINES of the lines hold at least one non-digit."""
+    non-digit's "?"; NON_DIGIT_LINES of the lines hold at least one non-digit, and `ones` of
+    them many 1s."""
     others = np.zeros(length, dtype=bool)
     if rng.random() < NON_DIGIT_LINES:
         others = rng.random(length) < NON_DIGIT_SHARE
         others[rng.integers(length)] = True
+    # Drawn only when asked for, so that lines written without it stay as they were.
+    many_ones = ones > 0 and rng.random() < ones
     symbols = []
     for other in others:
         if other:
             symbols.append(("?", random_non_digit(rng)[1]))
         else:
-            digit, strokes = training_digit(images, labels, rng)
+            one = many_ones and rng.random() < ONE_CHANCE
+            digit, strokes = training_digit(images, labels, rng, 1 if one else None)
             symbols.append((str(digit), strokes))
     return symbols
 
 
-def written_lines(count, images, labels, seed, part):
+def written_lines(count, images, labels, seed, part, ones=0.0):
     """`count` lines written from training strokes: ([(32, W) lines], [texts]), a text its
-    digits and "?" for each non-digit."""
+    digits and "?" for each non-digit; `ones` of the lines with many 1s (line_symbols)."""
     rng = rng_for("training", seed, part)
     lines, texts = [], []
     for i in range(count):
         length = int(rng.integers(LENGTHS[0], LENGTHS[1] + 1))
-        symbols = line_symbols(length, images, labels, rng)
+        symbols = line_symbols(length, images, labels, rng, ones)
         placed = write_number([s for _, s in symbols], rng, line_spacing(rng))
         lines.append(normalize_line(draw_line(placed, rng)))
         texts.append("".join(t for t, _ in symbols))

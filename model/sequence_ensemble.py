@@ -2,10 +2,11 @@
 
     python -m model.train_sequence --out /tmp/a.keras               # seed 1357
     python -m model.train_sequence --out /tmp/b.keras --seed 2468
-    python -m model.sequence_ensemble /tmp/a.keras /tmp/b.keras
+    python -m model.train_sequence --out /tmp/c.keras --seed 3579 --ones 0.2
+    python -m model.sequence_ensemble /tmp/a.keras /tmp/b.keras /tmp/c.keras
         # -> model/saved/sequence.keras, .tflite and card
 
-Number models trained alike from different seeds misread different lines. Their column
+Number models trained from different seeds (and data) misread different lines. Their column
 probabilities cannot simply be averaged: each places its CTC spikes in its own columns, and a
 spike averaged with another model's blank is lost. So the one model keeps each member's
 columns, stacked (1, members, T, 12), and the reader (model.segment_search.LineReading)
@@ -49,7 +50,7 @@ def ensemble_card(out, member_paths, member_cards, parameters):
         "preprocessing": first["preprocessing"],
         "parameters": parameters,
         "seconds": sum(c["seconds"] for c in member_cards),
-        "members": [{"file": Path(path).name, **{k: c[k] for k in (
+        "members": [{"file": Path(path).name, "ones": c.get("ones", 0.0), **{k: c[k] for k in (
             "parameters", "seed", "seconds", "validation", "epochs")}}
             for path, c in zip(member_paths, member_cards)],
         "versions": cards.versions(),

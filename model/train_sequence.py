@@ -11,6 +11,7 @@ the held-out test.
 """
 
 import argparse
+import functools
 import os
 import time
 from datetime import datetime, timezone
@@ -40,14 +41,18 @@ def parse_args(argv=None):
     parser.add_argument("--epochs", type=int, default=14, help="maximum epochs (default 14)")
     parser.add_argument("--batch-size", type=int, default=64, help="default 64")
     parser.add_argument("--seed", type=int, default=1357, help="random seed (default 1357)")
+    parser.add_argument("--ones", type=float, default=0.0,
+                        help="share of training lines with many 1s (model.sequence.ONE_CHANCE "
+                             "of their digits; default 0)")
     parser.add_argument("--no-export", action="store_true",
                         help="do not write the .tflite file the server loads")
     return parser.parse_args(argv)
 
 
-def lines(count, seed, first_part, processes):
+def lines(count, seed, first_part, processes, ones=0.0):
     """written_lines of `count` numbers split over processes, each its own training stream."""
-    parts = in_processes(written_lines, count, seed, first_part, processes)
+    parts = in_processes(functools.partial(written_lines, ones=ones), count, seed, first_part,
+                         processes)
     return [x for xs, _ in parts for x in xs], [t for _, ts in parts for t in ts]
 
 
@@ -95,7 +100,7 @@ def train(args):
     started = time.perf_counter()
     processes = max(1, min(os.cpu_count() or 1, 4))
     print(f"Writing {args.numbers:,} numbers ({processes} processes)...", flush=True)
-    x_fit, t_fit = lines(args.numbers, args.seed, FIT_PART, processes)
+    x_fit, t_fit = lines(args.numbers, args.seed, FIT_PART, processes, args.ones)
     x_val, t_val = lines(max(500, args.numbers // 20), args.seed, VALIDATION_PART, processes)
     has_other = np.array(["?" in t for t in t_val])
     print(f"Data ready in {time.perf_counter() - started:.0f} s: {len(x_fit):,} training "
@@ -159,7 +164,7 @@ def train(args):
         "preprocessing": LINE_DESCRIPTION,
         "parameters": int(model.count_params()),
         "epochs": history, "seconds": round(seconds), "seed": args.seed,
-        "batch_size": args.batch_size, "versions": cards.versions(),
+        "ones": args.ones, "batch_size": args.batch_size, "versions": cards.versions(),
     }
     cards.write_card(args.out, card, cards.sequence_card_markdown)
     if not args.no_export:
