@@ -1,9 +1,9 @@
 """Put several trained number models into one, the shipped one: each reads the line.
 
     python -m model.train_sequence --out /tmp/a.keras               # seed 1357
-    python -m model.train_sequence --out /tmp/b.keras --seed 2468
     python -m model.train_sequence --out /tmp/c.keras --seed 3579 --ones 0.2
-    python -m model.sequence_ensemble /tmp/a.keras /tmp/b.keras /tmp/c.keras
+    python -m model.train_sequence --out /tmp/e.keras --seed 5791 --ones 0.2 --epochs 20
+    python -m model.sequence_ensemble /tmp/a.keras /tmp/c.keras /tmp/e.keras
         # -> model/saved/sequence.keras, .tflite and card
 
 Number models trained from different seeds (and data) misread different lines. Their column
