@@ -25,7 +25,7 @@ from model.notdigit import random_non_digit
 from model.preprocess import normalize_line
 from model.strokes import rng_for
 from model.strokes.font_letters import font_paths
-from model.strokes.fonts import traced_glyph
+from model.strokes.fonts import FONT_ROOT, require_font, traced_glyph
 from model.strokes.geometry import distort
 from model.strokes.numbers import write_number
 
@@ -49,22 +49,54 @@ NON_DIGIT_SHARE = 0.35
 # --ones) that share of lines makes each digit a 1 with ONE_CHANCE, for runs of 1s among
 # neighbours of every kind.
 ONE_CHANCE = 0.4
+# Most training fonts are printed faces, and the benchmark's fonts are handwriting: its 4 closed
+# at the top, 8 with a small upper loop or 1 with a long flag are styles MNIST holds few of.
+# With `handwriting` (train_sequence --handwriting) this share of the font digits comes from
+# these handwriting faces instead (Debian package -> files under FONT_ROOT), none of them the
+# benchmark's (benchmarks/drawn/strokes_fonts.py) nor a trace of outlines as two lines.
+HANDWRITING_SHARE = 0.5
+HANDWRITING_FONTS = {
+    "fonts-havana": ["opentype/havana/Havana-Regular.otf"],
+    "fonts-seto": ["truetype/seto/setofont.ttf"],
+    "fonts-nanum-extra": [f"truetype/nanum/{name}.ttf"
+                          for name in ("NanumBarunpenR", "NanumBrush", "NanumPen")],
+    "fonts-fantasque-sans": ["opentype/fantasque-sans/LargeLineHeight/OTF/"
+                             "FantasqueSansMono-Italic.otf"],
+    "fonts-averia-gwf": ["truetype/averia-gwf/AveriaGWF-Italic.ttf"],
+    "fonts-sil-andika": ["truetype/andika/Andika-Regular.ttf"],
+    "fonts-staypuft": ["truetype/staypuft/StayPuft.ttf"],
+}
+
+
+def _digits_of_fonts(paths):
+    return [(d, strokes) for path in paths for d in range(10)
+            if (strokes := traced_glyph(path, str(d)))]
 
 
 @functools.cache
 def font_digits():
     """[(digit, strokes)] of every training font's digits (model/strokes/font_letters.py's
     fonts: printed and handwriting faces that are not the benchmark's), traced once."""
-    return [(d, strokes) for path in font_paths() for d in range(10)
-            if (strokes := traced_glyph(path, str(d)))]
+    return _digits_of_fonts(font_paths())
 
 
-def training_digit(images, labels, rng, digit=None):
-    """One random training digit (any, or `digit`) as strokes: a training font's digit written
-    with random slant and proportions, else what the one-digit model trains on (MNIST traced,
-    templates)."""
+@functools.cache
+def handwriting_digits():
+    """[(digit, strokes)] of the HANDWRITING_FONTS' digits, traced once; FontsMissing names
+    the package of a missing font."""
+    return _digits_of_fonts([require_font(FONT_ROOT / name, package)
+                             for package, files in HANDWRITING_FONTS.items() for name in files])
+
+
+def training_digit(images, labels, rng, digit=None, handwriting=False):
+    """One random training digit (any, or `digit`) as strokes: a training font's digit (with
+    `handwriting`, HANDWRITING_SHARE of them a handwriting face's) written with random slant
+    and proportions, else what the one-digit model trains on (MNIST traced, templates)."""
     if rng.random() < FONT_SHARE:
-        digits = [d for d in font_digits() if digit is None or d[0] == digit]
+        # Drawn only when asked for, so that lines written without it stay as they were.
+        pool = (handwriting_digits() if handwriting and rng.random() < HANDWRITING_SHARE
+                else font_digits())
+        digits = [d for d in pool if digit is None or d[0] == digit]
         label, strokes = digits[rng.integers(len(digits))]
         return label, distort(strokes, rng)
     return digit_strokes(images, labels, rng, digit)
@@ -87,10 +119,10 @@ def line_spacing(rng):
     return centre - HABIT, centre + HABIT
 
 
-def line_symbols(length, images, labels, rng, ones=0.0):
+def line_symbols(length, images, labels, rng, ones=0.0, handwriting=False):
     """What one written line holds: [(text, strokes)], a digit's text its digit and a
     non-digit's "?"; NON_DIGIT_LINES of the lines hold at least one non-digit, and `ones` of
-    them many 1s."""
+    them many 1s; `handwriting`: font digits also from HANDWRITING_FONTS."""
     others = np.zeros(length, dtype=bool)
     if rng.random() < NON_DIGIT_LINES:
         others = rng.random(length) < NON_DIGIT_SHARE
@@ -103,19 +135,21 @@ def line_symbols(length, images, labels, rng, ones=0.0):
             symbols.append(("?", random_non_digit(rng)[1]))
         else:
             one = many_ones and rng.random() < ONE_CHANCE
-            digit, strokes = training_digit(images, labels, rng, 1 if one else None)
+            digit, strokes = training_digit(images, labels, rng, 1 if one else None,
+                                            handwriting)
             symbols.append((str(digit), strokes))
     return symbols
 
 
-def written_lines(count, images, labels, seed, part, ones=0.0):
+def written_lines(count, images, labels, seed, part, ones=0.0, handwriting=False):
     """`count` lines written from training strokes: ([(32, W) lines], [texts]), a text its
-    digits and "?" for each non-digit; `ones` of the lines with many 1s (line_symbols)."""
+    digits and "?" for each non-digit; `ones` of the lines with many 1s, `handwriting` with
+    the handwriting faces' digits too (line_symbols)."""
     rng = rng_for("training", seed, part)
     lines, texts = [], []
     for i in range(count):
         length = int(rng.integers(LENGTHS[0], LENGTHS[1] + 1))
-        symbols = line_symbols(length, images, labels, rng, ones)
+        symbols = line_symbols(length, images, labels, rng, ones, handwriting)
         placed = write_number([s for _, s in symbols], rng, line_spacing(rng))
         lines.append(normalize_line(draw_line(placed, rng)))
         texts.append("".join(t for t, _ in symbols))
@@ -124,9 +158,11 @@ def written_lines(count, images, labels, seed, part, ones=0.0):
     return lines, texts
 
 
-def build_sequence(dropout=0.2):
+def build_sequence(dropout=0.2, width=1.0):
     """Line (32, W, 1) -> per-column logits (1, W / STRIDE, 12: 0-9, blank, not a digit);
-    about 40 M multiply-adds for a 200 px line."""
+    about 40 M multiply-adds for a 200 px line. width scales the filters of the layers after
+    the first two (train_sequence --width): more room for what a digit among neighbours
+    looks like, at about width squared times their cost."""
     import keras  # Keras only where a model is built
     from keras import layers
 
@@ -135,18 +171,19 @@ def build_sequence(dropout=0.2):
                           use_bias=False)(x)
         return layers.ReLU()(layers.BatchNormalization()(x))
 
+    mid, wide = round(64 * width), round(128 * width)
     line = keras.Input(shape=(32, None, 1), name="line")
     x = layers.MaxPooling2D(2)(conv(line, 16))  # 16 x W/2
     x = layers.MaxPooling2D(2)(conv(x, 32))  # 8 x W/4
-    x = conv(conv(x, 64), 64)
+    x = conv(conv(x, mid), mid)
     x = layers.MaxPooling2D((2, 1))(x)  # 4 x W/4
-    x = conv(x, 128, kernel=(4, 1), padding="valid")  # 1 x W/4: one column of features
+    x = conv(x, wide, kernel=(4, 1), padding="valid")  # 1 x W/4: one column of features
     x = layers.Dropout(dropout)(x)
-    x = conv(x, 128, kernel=(1, 5))  # each column sees its neighbours: a digit's width and more
-    x = conv(x, 128, kernel=(1, 5))
+    x = conv(x, wide, kernel=(1, 5))  # each column sees its neighbours: a digit's width and more
+    x = conv(x, wide, kernel=(1, 5))
     # Wider still: whether ink shared by overlapping neighbours is one digit or two shows in
     # both digits whole and the ones around them.
-    x = conv(x, 128, kernel=(1, 3), dilation=(1, 4))
+    x = conv(x, wide, kernel=(1, 3), dilation=(1, 4))
     x = layers.Dropout(dropout)(x)
     logits = layers.Conv2D(CLASSES, 1, name="logits")(x)
     return keras.Model(line, logits, name="sequence")

@@ -44,15 +44,21 @@ def parse_args(argv=None):
     parser.add_argument("--ones", type=float, default=0.0,
                         help="share of training lines with many 1s (model.sequence.ONE_CHANCE "
                              "of their digits; default 0)")
+    parser.add_argument("--handwriting", action="store_true",
+                        help="font digits also from handwriting faces "
+                             "(model.sequence.HANDWRITING_FONTS)")
+    parser.add_argument("--width", type=float, default=1.0,
+                        help="filters of the later layers, times those shipped first "
+                             "(model.sequence.build_sequence; default 1)")
     parser.add_argument("--no-export", action="store_true",
                         help="do not write the .tflite file the server loads")
     return parser.parse_args(argv)
 
 
-def lines(count, seed, first_part, processes, ones=0.0):
+def lines(count, seed, first_part, processes, ones=0.0, handwriting=False):
     """written_lines of `count` numbers split over processes, each its own training stream."""
-    parts = in_processes(functools.partial(written_lines, ones=ones), count, seed, first_part,
-                         processes)
+    parts = in_processes(functools.partial(written_lines, ones=ones, handwriting=handwriting),
+                         count, seed, first_part, processes)
     return [x for xs, _ in parts for x in xs], [t for _, ts in parts for t in ts]
 
 
@@ -100,14 +106,15 @@ def train(args):
     started = time.perf_counter()
     processes = max(1, min(os.cpu_count() or 1, 4))
     print(f"Writing {args.numbers:,} numbers ({processes} processes)...", flush=True)
-    x_fit, t_fit = lines(args.numbers, args.seed, FIT_PART, processes, args.ones)
+    x_fit, t_fit = lines(args.numbers, args.seed, FIT_PART, processes, args.ones,
+                         args.handwriting)
     x_val, t_val = lines(max(500, args.numbers // 20), args.seed, VALIDATION_PART, processes)
     has_other = np.array(["?" in t for t in t_val])
     print(f"Data ready in {time.perf_counter() - started:.0f} s: {len(x_fit):,} training "
           f"lines, {len(x_val):,} validation ({has_other.sum():,} with non-digits).", flush=True)
 
     keras.utils.set_random_seed(args.seed)
-    model = build_sequence()
+    model = build_sequence(width=args.width)
     steps = -(-len(x_fit) // args.batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(2e-3, args.epochs * steps, alpha=0.02)
     optimizer = keras.optimizers.Adam(schedule)
@@ -164,7 +171,9 @@ def train(args):
         "preprocessing": LINE_DESCRIPTION,
         "parameters": int(model.count_params()),
         "epochs": history, "seconds": round(seconds), "seed": args.seed,
-        "ones": args.ones, "batch_size": args.batch_size, "versions": cards.versions(),
+        "ones": args.ones, "handwriting": args.handwriting, "width": args.width,
+        "batch_size": args.batch_size,
+        "versions": cards.versions(),
     }
     cards.write_card(args.out, card, cards.sequence_card_markdown)
     if not args.no_export:
