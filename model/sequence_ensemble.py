@@ -1,8 +1,5 @@
-"""Put several trained number models into one, the shipped one: each reads the line.
+"""Put several trained number models into one: each reads the line.
 
-    python -m model.train_sequence --out /tmp/a.keras               # seed 1357
-    python -m model.train_sequence --out /tmp/c.keras --seed 3579 --ones 0.2
-    python -m model.train_sequence --out /tmp/e.keras --seed 5791 --ones 0.2 --epochs 20
     python -m model.sequence_ensemble /tmp/a.keras /tmp/c.keras /tmp/e.keras
         # -> model/saved/sequence.keras, .tflite and card
 
@@ -10,7 +7,9 @@ Number models trained from different seeds (and data) misread different lines. T
 probabilities cannot simply be averaged: each places its CTC spikes in its own columns, and a
 spike averaged with another model's blank is lost. So the one model keeps each member's
 columns, stacked (1, members, T, 12), and the reader (model.segment_search.LineReading)
-takes the reading the members find likeliest on average.
+takes the reading the members find likeliest on average. Three were shipped so until
+2026-11-27; since then one wider model trained with handwriting faces is, alone (README:
+read with the older ones, it read fewer numbers).
 """
 
 import argparse

@@ -185,15 +185,13 @@ def test_the_reader_follows_the_number_model_where_digits_overlap(app):
     assert together >= alone + 5 and together >= 0.75 * len(numbers), (alone, together)
 
 
-def test_the_shipped_number_model_reads_with_each_of_its_members(line_reader):
-    """Each member's columns are probabilities of its own, and they differ: models trained
-    from other seeds, not copies."""
+def test_the_shipped_number_model_answers_column_probabilities_and_reads_them(line_reader):
+    """One row of column probabilities per model the file holds (one since 2026-11-27, the
+    wider model trained with handwriting faces: README), each reading 2 and 7 side by side."""
     columns = line_reader.columns(normalize_line(ink_map(draw_digit(side_by_side(
         [2, 7], DIGIT_STROKES, width=0.2, height=0.3)))))
-    assert columns.ndim == 3 and columns.shape[0] >= 2 and columns.shape[2] == CLASSES
+    assert columns.ndim == 3 and columns.shape[2] == CLASSES
     assert np.allclose(columns.sum(axis=2), 1.0, atol=1e-4)
-    assert not any(np.allclose(columns[i], columns[j], atol=1e-3)
-                   for i in range(len(columns)) for j in range(i))
     assert {best_path(member) for member in columns} == {"27"}
 
 
