@@ -172,8 +172,7 @@ def train(args):
         "parameters": int(model.count_params()),
         "epochs": history, "seconds": round(seconds), "seed": args.seed,
         "ones": args.ones, "handwriting": args.handwriting, "width": args.width,
-        "batch_size": args.batch_size,
-        "versions": cards.versions(),
+        "batch_size": args.batch_size, "versions": cards.versions(),
     }
     cards.write_card(args.out, card, cards.sequence_card_markdown)
     if not args.no_export:

@@ -186,11 +186,15 @@ def test_the_reader_follows_the_number_model_where_digits_overlap(app):
 
 
 def test_the_shipped_number_model_answers_column_probabilities_and_reads_them(line_reader):
-    """One row of column probabilities per model the file holds (one since 2026-11-27, the
+    """One row of column probabilities per model its card names (one since 2026-11-27, the
     wider model trained with handwriting faces: README), each reading 2 and 7 side by side."""
+    from model.card import read_card
+
+    card = read_card(SHIPPED_LINE_READER.with_suffix(".keras"))
     columns = line_reader.columns(normalize_line(ink_map(draw_digit(side_by_side(
         [2, 7], DIGIT_STROKES, width=0.2, height=0.3)))))
     assert columns.ndim == 3 and columns.shape[2] == CLASSES
+    assert columns.shape[0] == len(card.get("members", [card]))
     assert np.allclose(columns.sum(axis=2), 1.0, atol=1e-4)
     assert {best_path(member) for member in columns} == {"27"}
 
