@@ -283,8 +283,7 @@ def sequence_card_markdown(card):
         "fifth of the lines, some are the not-digit model's training letters, scribbles and "
         "shapes, labelled \"?\"), spacing from overlapping to apart (three lines in four keep "
         "to one spacing of their own), one random pen each; each batch stretched sideways by "
-        f"0.8 to 1.25{many_ones(card, '; {}')}{handwritten(card, '; {}')}"
-        f"{waisted(card, '; {}')}",
+        f"0.8 to 1.25{many_ones(card, '; {}')}{handwritten(card, '; {}')}",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {len(card['epochs'])} epochs in {card['seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}); last CTC loss {last.get('loss')}",
@@ -312,13 +311,6 @@ def handwritten(card, form):
                        "HANDWRITING_FONTS)") if card.get("handwriting") else ""
 
 
-def waisted(card, form):
-    """What a number model's card says of its font digits' proportions (train_sequence
-    --waist), put in `form`; nothing if they were distort's own."""
-    return form.format("font digits' middles moved by up to model/sequence.py WAIST_SPREAD "
-                       "of their height") if card.get("waist") else ""
-
-
 def widened(card, form):
     """What a number model's card says of its width (train_sequence --width), put in `form`;
     nothing at the width shipped first."""
@@ -330,7 +322,7 @@ def sequence_ensemble_card_markdown(card):
     """The card of several number models read as one (model/sequence_ensemble.py)."""
     data = card["data"]
     members = [f"  - `{m['file']}`: seed {m['seed']}{many_ones(m, ' ({})')}"
-               f"{handwritten(m, ' ({})')}{waisted(m, ' ({})')}{widened(m, ' ({})')}, "
+               f"{handwritten(m, ' ({})')}{widened(m, ' ({})')}, "
                f"{len(m['epochs'])} epochs in "
                f"{m['seconds']:.0f} s; validation: {m['validation']['exact'] * 100:.2f} % of the "
                f"numbers of digits alone read exactly, "

@@ -66,11 +66,6 @@ HANDWRITING_FONTS = {
     "fonts-sil-andika": ["truetype/andika/Andika-Regular.ttf"],
     "fonts-staypuft": ["truetype/staypuft/StayPuft.ttf"],
 }
-# Where distort may move the middle of a font digit's height, with `waist` (train_sequence
-# --waist): 0.5 +- this, against distort's 0.42 to 0.58. The benchmark's fonts write 8s whose
-# upper loop is a quarter of the height (dkg's faces, Kristi), which the number model reads as
-# 0s among other digits; a high middle writes such 8s, and 2s, 3s and 9s of other proportions.
-WAIST_SPREAD = 0.2
 
 
 def _digits_of_fonts(paths):
@@ -93,19 +88,17 @@ def handwriting_digits():
                              for package, files in HANDWRITING_FONTS.items() for name in files])
 
 
-def training_digit(images, labels, rng, digit=None, handwriting=False, waist=False):
+def training_digit(images, labels, rng, digit=None, handwriting=False):
     """One random training digit (any, or `digit`) as strokes: a training font's digit (with
     `handwriting`, HANDWRITING_SHARE of them a handwriting face's) written with random slant
-    and proportions (with `waist`, the wider WAIST_SPREAD), else what the one-digit model
-    trains on (MNIST traced, templates)."""
+    and proportions, else what the one-digit model trains on (MNIST traced, templates)."""
     if rng.random() < FONT_SHARE:
         # Drawn only when asked for, so that lines written without it stay as they were.
         pool = (handwriting_digits() if handwriting and rng.random() < HANDWRITING_SHARE
                 else font_digits())
         digits = [d for d in pool if digit is None or d[0] == digit]
         label, strokes = digits[rng.integers(len(digits))]
-        middle = {"waist": (0.5 - WAIST_SPREAD, 0.5 + WAIST_SPREAD)} if waist else {}
-        return label, distort(strokes, rng, **middle)
+        return label, distort(strokes, rng)
     return digit_strokes(images, labels, rng, digit)
 
 
@@ -126,11 +119,10 @@ def line_spacing(rng):
     return centre - HABIT, centre + HABIT
 
 
-def line_symbols(length, images, labels, rng, ones=0.0, handwriting=False, waist=False):
+def line_symbols(length, images, labels, rng, ones=0.0, handwriting=False):
     """What one written line holds: [(text, strokes)], a digit's text its digit and a
     non-digit's "?"; NON_DIGIT_LINES of the lines hold at least one non-digit, and `ones` of
-    them many 1s; `handwriting`: font digits also from HANDWRITING_FONTS; `waist`: font digits'
-    middles moved by up to WAIST_SPREAD."""
+    them many 1s; `handwriting`: font digits also from HANDWRITING_FONTS."""
     others = np.zeros(length, dtype=bool)
     if rng.random() < NON_DIGIT_LINES:
         others = rng.random(length) < NON_DIGIT_SHARE
@@ -144,22 +136,20 @@ def line_symbols(length, images, labels, rng, ones=0.0, handwriting=False, waist
         else:
             one = many_ones and rng.random() < ONE_CHANCE
             digit, strokes = training_digit(images, labels, rng, 1 if one else None,
-                                            handwriting, waist)
+                                            handwriting)
             symbols.append((str(digit), strokes))
     return symbols
 
 
-def written_lines(count, images, labels, seed, part, ones=0.0, handwriting=False,
-                  waist=False):
+def written_lines(count, images, labels, seed, part, ones=0.0, handwriting=False):
     """`count` lines written from training strokes: ([(32, W) lines], [texts]), a text its
     digits and "?" for each non-digit; `ones` of the lines with many 1s, `handwriting` with
-    the handwriting faces' digits too, `waist` with font digits of wider proportions
-    (line_symbols)."""
+    the handwriting faces' digits too (line_symbols)."""
     rng = rng_for("training", seed, part)
     lines, texts = [], []
     for i in range(count):
         length = int(rng.integers(LENGTHS[0], LENGTHS[1] + 1))
-        symbols = line_symbols(length, images, labels, rng, ones, handwriting, waist)
+        symbols = line_symbols(length, images, labels, rng, ones, handwriting)
         placed = write_number([s for _, s in symbols], rng, line_spacing(rng))
         lines.append(normalize_line(draw_line(placed, rng)))
         texts.append("".join(t for t, _ in symbols))

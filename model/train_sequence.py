@@ -47,9 +47,6 @@ def parse_args(argv=None):
     parser.add_argument("--handwriting", action="store_true",
                         help="font digits also from handwriting faces "
                              "(model.sequence.HANDWRITING_FONTS)")
-    parser.add_argument("--waist", action="store_true",
-                        help="font digits with the middle of their height moved further "
-                             "(model.sequence.WAIST_SPREAD): 8s with a small upper loop")
     parser.add_argument("--width", type=float, default=1.0,
                         help="filters of the later layers, times those shipped first "
                              "(model.sequence.build_sequence; default 1)")
@@ -58,10 +55,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def lines(count, seed, first_part, processes, ones=0.0, handwriting=False, waist=False):
+def lines(count, seed, first_part, processes, ones=0.0, handwriting=False):
     """written_lines of `count` numbers split over processes, each its own training stream."""
-    parts = in_processes(functools.partial(written_lines, ones=ones, handwriting=handwriting,
-                                           waist=waist),
+    parts = in_processes(functools.partial(written_lines, ones=ones, handwriting=handwriting),
                          count, seed, first_part, processes)
     return [x for xs, _ in parts for x in xs], [t for _, ts in parts for t in ts]
 
@@ -111,7 +107,7 @@ def train(args):
     processes = max(1, min(os.cpu_count() or 1, 4))
     print(f"Writing {args.numbers:,} numbers ({processes} processes)...", flush=True)
     x_fit, t_fit = lines(args.numbers, args.seed, FIT_PART, processes, args.ones,
-                         args.handwriting, args.waist)
+                         args.handwriting)
     x_val, t_val = lines(max(500, args.numbers // 20), args.seed, VALIDATION_PART, processes)
     has_other = np.array(["?" in t for t in t_val])
     print(f"Data ready in {time.perf_counter() - started:.0f} s: {len(x_fit):,} training "
@@ -175,8 +171,7 @@ def train(args):
         "preprocessing": LINE_DESCRIPTION,
         "parameters": int(model.count_params()),
         "epochs": history, "seconds": round(seconds), "seed": args.seed,
-        "ones": args.ones, "handwriting": args.handwriting, "waist": args.waist,
-        "width": args.width,
+        "ones": args.ones, "handwriting": args.handwriting, "width": args.width,
         "batch_size": args.batch_size, "versions": cards.versions(),
     }
     cards.write_card(args.out, card, cards.sequence_card_markdown)

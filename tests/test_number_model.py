@@ -101,34 +101,6 @@ def test_handwriting_faces_are_drawn_only_when_asked_for_and_are_not_the_benchma
     assert 0.5 * expected < len(drawn) < 1.5 * expected
 
 
-def test_font_digits_take_other_proportions_only_when_asked_for(monkeypatch):
-    """--waist lets distort move the middle of a font digit's height further (8s with a small
-    upper loop, as the benchmark's dkg faces write them); without it the lines are the very
-    ones the shipped model was trained on."""
-    import model.sequence as sequence
-
-    (images, labels), _ = load_mnist(verbose=False)
-    plain, _ = written_lines(40, images, labels, 7, 60)
-    again, _ = written_lines(40, images, labels, 7, 60, waist=False)
-    assert all(np.array_equal(a, b) for a, b in zip(plain, again))
-    waisted, _ = written_lines(40, images, labels, 7, 60, waist=True)
-    assert not all(np.array_equal(a, b) for a, b in zip(plain, waisted))
-
-    asked = []
-    real = sequence.distort
-    monkeypatch.setattr(sequence, "distort",
-                        lambda strokes, rng, **how: asked.append(how) or real(strokes, rng, **how))
-    rng = np.random.default_rng(5)
-    for waist in (False, True):
-        asked.clear()
-        for _ in range(100):
-            sequence.training_digit(images, labels, rng, waist=waist)
-        spread = sequence.WAIST_SPREAD
-        assert asked and all(how == ({"waist": (0.5 - spread, 0.5 + spread)} if waist else {})
-                             for how in asked)
-    assert spread > 0.08  # wider than distort's own 0.42 to 0.58
-
-
 def test_the_number_model_reads_the_test_strokes(line_reader):
     ink = draw_digit(side_by_side([3, 1, 4], DIGIT_STROKES, width=0.2, height=0.3))
     assert LineReading(line_reader.columns(normalize_line(ink_map(ink)))).text == "314"
@@ -183,14 +155,14 @@ def test_train_sequence_smoke_writes_a_model_the_server_loads(tmp_path):
 
     out = tmp_path / "sequence.keras"
     card = train(parse_args(["--numbers", "40", "--epochs", "1", "--ones", "0.5",
-                             "--width", "0.5", "--handwriting", "--waist", "--out", str(out)]))
+                             "--width", "0.5", "--handwriting", "--out", str(out)]))
     assert read_card(out) == card and len(card["epochs"]) == 1
     assert card["data"]["lines"] == 40 and 0.0 <= card["validation"]["exact"] <= 1.0
     assert card["ones"] == 0.5 and card["width"] == 0.5 and card["handwriting"]
     assert card["parameters"] < build_sequence().count_params()
     assert "CTC" in (text := out.with_suffix(".card.md").read_text())
     assert "50 % of the lines with many 1s" in text and "filters x 0.5" in text
-    assert "handwriting faces" in text and "WAIST_SPREAD" in text
+    assert "handwriting faces" in text
     columns = LineReader(out.with_suffix(".tflite")).columns(np.zeros((32, 96), np.float32))
     assert columns.shape == (1, 24, CLASSES) and np.allclose(columns.sum(axis=2), 1.0, atol=1e-4)
 
