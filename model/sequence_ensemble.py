@@ -7,9 +7,9 @@ Number models trained from different seeds (and data) misread different lines. T
 probabilities cannot simply be averaged: each places its CTC spikes in its own columns, and a
 spike averaged with another model's blank is lost. So the one model keeps each member's
 columns, stacked (1, members, T, 12), and the reader (model.segment_search.LineReading)
-takes the reading the members find likeliest on average. Three number models were shipped
-so until 2026-11-27; the wider model trained with handwriting faces that replaced them ships
-alone (README: read with the older ones, it read fewer numbers).
+takes the reading the members find likeliest on average. Until 2026-11-27 three number
+models shipped this way; since then one wider model trained with handwriting faces ships
+alone (README: read beside the older ones, it read fewer numbers).
 """
 
 import argparse

@@ -88,12 +88,16 @@ def test_handwriting_faces_are_drawn_only_when_asked_for_and_are_not_the_benchma
     assert sorted(d for d, _ in sequence.handwriting_digits()) == sorted(list(range(10)) * faces)
 
     (images, labels), _ = load_mnist(verbose=False)
-    plain, _ = written_lines(40, images, labels, 7, 60)
-    again, _ = written_lines(40, images, labels, 7, 60, handwriting=False)
-    assert all(np.array_equal(a, b) for a, b in zip(plain, again))
     drawn = []
     traced = sequence.handwriting_digits()
     monkeypatch.setattr(sequence, "handwriting_digits", lambda: drawn.append(1) or traced)
+    plain, _ = written_lines(40, images, labels, 7, 60)
+    again, _ = written_lines(40, images, labels, 7, 60, handwriting=False)
+    assert all(np.array_equal(a, b) for a, b in zip(plain, again))
+    assert not drawn  # off, no handwriting face is drawn (nor a random number for one)
+    handwritten, _ = written_lines(40, images, labels, 7, 60, handwriting=True)
+    assert drawn and not all(np.array_equal(a, b) for a, b in zip(plain, handwritten))
+    drawn.clear()
     rng = np.random.default_rng(5)
     for _ in range(400):
         sequence.training_digit(images, labels, rng, handwriting=True)
