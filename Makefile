@@ -16,17 +16,12 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # Debian packages the tests need: Chromium for the browser tests (playwright install cannot
-# download here), handwriting and Hershey fonts for the drawn-digit benchmark's unseen writers,
-# PostgreSQL's server for the storage tests (they start a throwaway cluster of their own).
-# Other fonts, never the benchmark's, for the not-digit model's training letters
-# (model/strokes/font_letters.py): DejaVu and Liberation, two handwriting packages, a script;
-# and handwriting faces for the number model's digits (model/sequence.py HANDWRITING_FONTS).
+# download here), handwriting and Hershey fonts for the drawn-digit benchmark's unseen writers
+# (only the benchmark traces fonts: no font glyph enters training, issue 4), PostgreSQL's
+# server for the storage tests (they start a throwaway cluster of their own).
 DEBIAN_PACKAGES := chromium postgresql hershey-fonts-data fonts-dkg-handwriting fonts-breip fonts-bwht \
 	fonts-humor-sans fonts-comic-neue fonts-rufscript fonts-kristi fonts-dancingscript \
-	fonts-kaushanscript fonts-ecolier-court fonts-klee \
-	fonts-dejavu-core fonts-dejavu-extra fonts-liberation fonts-sjfonts fonts-tomsontalks \
-	fonts-texgyre fonts-havana fonts-seto fonts-nanum-extra fonts-fantasque-sans fonts-averia-gwf \
-	fonts-sil-andika fonts-staypuft
+	fonts-kaushanscript fonts-ecolier-court fonts-klee
 
 system-packages:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

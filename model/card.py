@@ -151,9 +151,8 @@ def notdigit_card_markdown(card):
         f"- Digits: {data['mnist_train']:,} MNIST training images, "
         f"{data['traced_mnist_train']:,} traced and redrawn with random pens, "
         f"{data['templates']:,} template digits (model/drawn.py)",
-        f"- Non-digits: {data['non_digits']:,} letters (templates, and traced from fonts that "
-        "are not the benchmark's), scribbles and shapes written by the training stream "
-        "(model/strokes/letters.py, font_letters.py, shapes.py)",
+        f"- Non-digits: {data['non_digits']:,} template letters, scribbles and shapes written "
+        "by the training stream (model/strokes/letters.py, shapes.py); no font glyph (issue 4)",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}, the digit model's augmentation)",
@@ -279,11 +278,11 @@ def sequence_card_markdown(card):
         f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
         f"(model/sequence.py{widened(card, ', {}')}), trained with CTC",
         f"- Data: {data['lines']:,} lines of 1 to 9 symbols written from training strokes "
-        "(MNIST training digits traced, template digits, the training fonts' digits; in a "
-        "fifth of the lines, some are the not-digit model's training letters, scribbles and "
-        "shapes, labelled \"?\"), spacing from overlapping to apart (three lines in four keep "
+        "(MNIST training digits traced and template digits; in a fifth of the lines, some "
+        "are the not-digit model's training letters, scribbles and shapes, labelled \"?\"), "
+        "spacing from overlapping to apart (three lines in four keep "
         "to one spacing of their own), one random pen each; each batch stretched sideways by "
-        f"0.8 to 1.25{many_ones(card, '; {}')}{handwritten(card, '; {}')}",
+        f"0.8 to 1.25{many_ones(card, '; {}')}; no font glyph (issue 4)",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Training: {len(card['epochs'])} epochs in {card['seconds']:.0f} s "
         f"(batch {card['batch_size']}, seed {card['seed']}); last CTC loss {last.get('loss')}",
@@ -304,13 +303,6 @@ def many_ones(card, form):
     return form.format(f"{ones * 100:.0f} % of the lines with many 1s") if ones else ""
 
 
-def handwritten(card, form):
-    """What a number model's card says of its handwriting faces (train_sequence
-    --handwriting), put in `form`; nothing if it had none."""
-    return form.format("half the font digits from handwriting faces (model/sequence.py "
-                       "HANDWRITING_FONTS)") if card.get("handwriting") else ""
-
-
 def widened(card, form):
     """What a number model's card says of its width (train_sequence --width), put in `form`;
     nothing at the width shipped first."""
@@ -322,7 +314,7 @@ def sequence_ensemble_card_markdown(card):
     """The card of several number models read as one (model/sequence_ensemble.py)."""
     data = card["data"]
     members = [f"  - `{m['file']}`: seed {m['seed']}{many_ones(m, ' ({})')}"
-               f"{handwritten(m, ' ({})')}{widened(m, ' ({})')}, "
+               f"{widened(m, ' ({})')}, "
                f"{len(m['epochs'])} epochs in "
                f"{m['seconds']:.0f} s; validation: {m['validation']['exact'] * 100:.2f} % of the "
                f"numbers of digits alone read exactly, "

@@ -6,13 +6,11 @@ the cut: a small CNN turns the line (model.preprocess.normalize_line, 32 px high
 column of features every STRIDE px, and each column into the chance of each digit, of
 "no digit here" (the blank) or of "not a digit" ("?"). Trained with CTC (connectionist
 temporal classification) on numbers written from *training* strokes (MNIST training digits
-traced, template digits, and digits of the training fonts that are never the benchmark's),
-some with the not-digit model's training non-digits among them, it learns where digits are
-without being told. The number reader (model/segment_search.py) uses it to choose among its
-ways of cutting the ink.
+traced and template digits; no font glyph, issue 4's rule), some with the not-digit model's
+training non-digits among them, it learns where digits are without being told. The number
+reader (model/segment_search.py) uses it to choose among its ways of cutting the ink.
 """
 
-import functools
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +22,6 @@ from model.onedigit import digit_strokes, place_number
 from model.notdigit import random_non_digit
 from model.preprocess import normalize_line
 from model.strokes import rng_for
-from model.strokes.font_letters import font_paths
-from model.strokes.fonts import FONT_ROOT, require_font, traced_glyph
-from model.strokes.geometry import distort
 from model.strokes.numbers import write_number
 
 SEQUENCE_MODEL = Path(__file__).parent / "saved" / "sequence.keras"
@@ -37,7 +32,6 @@ SPACING = (-0.2, 0.45)  # between neighbours' boxes, share of the height: overla
 # not only single gaps among looser ones. The other lines draw each gap anew.
 HABIT = 0.05
 HABIT_LINES = 0.75
-FONT_SHARE = 0.2  # of the digits: traced from the training fonts (never the benchmark's)
 # Lines that hold non-digits (letters, scribbles, shapes: the not-digit model's training
 # kinds), and the share of such a line's symbols that are one. Taught "?", the model does not
 # read a scribble as digits, so the reader can trust it where it reads only digits
@@ -49,59 +43,6 @@ NON_DIGIT_SHARE = 0.35
 # --ones) that share of lines makes each digit a 1 with ONE_CHANCE, for runs of 1s among
 # neighbours of every kind.
 ONE_CHANCE = 0.4
-# Most training fonts are printed faces, and the benchmark's fonts are handwriting: its 4 closed
-# at the top, 8 with a small upper loop or 1 with a long flag are styles MNIST holds few of.
-# With `handwriting` (train_sequence --handwriting) this share of the font digits comes from
-# these handwriting faces instead (Debian package -> files under FONT_ROOT), none of them the
-# benchmark's (benchmarks/drawn/strokes_fonts.py) nor a trace of outlines as two lines.
-HANDWRITING_SHARE = 0.5
-HANDWRITING_FONTS = {
-    "fonts-havana": ["opentype/havana/Havana-Regular.otf"],
-    "fonts-seto": ["truetype/seto/setofont.ttf"],
-    "fonts-nanum-extra": [f"truetype/nanum/{name}.ttf"
-                          for name in ("NanumBarunpenR", "NanumBrush", "NanumPen")],
-    "fonts-fantasque-sans": ["opentype/fantasque-sans/LargeLineHeight/OTF/"
-                             "FantasqueSansMono-Italic.otf"],
-    "fonts-averia-gwf": ["truetype/averia-gwf/AveriaGWF-Italic.ttf"],
-    "fonts-sil-andika": ["truetype/andika/Andika-Regular.ttf"],
-    "fonts-staypuft": ["truetype/staypuft/StayPuft.ttf"],
-}
-
-
-def _digits_of_fonts(paths):
-    return [(d, strokes) for path in paths for d in range(10)
-            if (strokes := traced_glyph(path, str(d)))]
-
-
-@functools.cache
-def font_digits():
-    """[(digit, strokes)] of every training font's digits (model/strokes/font_letters.py's
-    fonts: printed and handwriting faces that are not the benchmark's), traced once."""
-    return _digits_of_fonts(font_paths())
-
-
-@functools.cache
-def handwriting_digits():
-    """[(digit, strokes)] of the HANDWRITING_FONTS' digits, traced once; FontsMissing names
-    the package of a missing font."""
-    return _digits_of_fonts([require_font(FONT_ROOT / name, package)
-                             for package, files in HANDWRITING_FONTS.items() for name in files])
-
-
-def training_digit(images, labels, rng, digit=None, handwriting=False):
-    """One random training digit (any, or `digit`) as strokes: a training font's digit (with
-    `handwriting`, HANDWRITING_SHARE of them a handwriting face's) written with random slant
-    and proportions, else what the one-digit model trains on (MNIST traced, templates)."""
-    if rng.random() < FONT_SHARE:
-        # Drawn only when asked for, so that lines written without it stay as they were.
-        pool = (handwriting_digits() if handwriting and rng.random() < HANDWRITING_SHARE
-                else font_digits())
-        digits = [d for d in pool if digit is None or d[0] == digit]
-        label, strokes = digits[rng.integers(len(digits))]
-        return label, distort(strokes, rng)
-    return digit_strokes(images, labels, rng, digit)
-
-
 def draw_line(per_digit, rng):
     """A written number drawn with one random pen on a 280 or 1080 px canvas: ink (H, W)."""
     side, placed, width = place_number(per_digit, rng)
@@ -119,10 +60,10 @@ def line_spacing(rng):
     return centre - HABIT, centre + HABIT
 
 
-def line_symbols(length, images, labels, rng, ones=0.0, handwriting=False):
+def line_symbols(length, images, labels, rng, ones=0.0):
     """What one written line holds: [(text, strokes)], a digit's text its digit and a
     non-digit's "?"; NON_DIGIT_LINES of the lines hold at least one non-digit, and `ones` of
-    them many 1s; `handwriting`: font digits also from HANDWRITING_FONTS."""
+    them many 1s."""
     others = np.zeros(length, dtype=bool)
     if rng.random() < NON_DIGIT_LINES:
         others = rng.random(length) < NON_DIGIT_SHARE
@@ -135,21 +76,19 @@ def line_symbols(length, images, labels, rng, ones=0.0, handwriting=False):
             symbols.append(("?", random_non_digit(rng)[1]))
         else:
             one = many_ones and rng.random() < ONE_CHANCE
-            digit, strokes = training_digit(images, labels, rng, 1 if one else None,
-                                            handwriting)
+            digit, strokes = digit_strokes(images, labels, rng, 1 if one else None)
             symbols.append((str(digit), strokes))
     return symbols
 
 
-def written_lines(count, images, labels, seed, part, ones=0.0, handwriting=False):
+def written_lines(count, images, labels, seed, part, ones=0.0):
     """`count` lines written from training strokes: ([(32, W) lines], [texts]), a text its
-    digits and "?" for each non-digit; `ones` of the lines with many 1s, `handwriting` with
-    the handwriting faces' digits too (line_symbols)."""
+    digits and "?" for each non-digit; `ones` of the lines with many 1s (line_symbols)."""
     rng = rng_for("training", seed, part)
     lines, texts = [], []
     for i in range(count):
         length = int(rng.integers(LENGTHS[0], LENGTHS[1] + 1))
-        symbols = line_symbols(length, images, labels, rng, ones, handwriting)
+        symbols = line_symbols(length, images, labels, rng, ones)
         placed = write_number([s for _, s in symbols], rng, line_spacing(rng))
         lines.append(normalize_line(draw_line(placed, rng)))
         texts.append("".join(t for t, _ in symbols))

@@ -50,7 +50,7 @@ def ensemble_card(out, member_paths, member_cards, parameters):
         "parameters": parameters,
         "seconds": sum(c["seconds"] for c in member_cards),
         "members": [{"file": Path(path).name, "ones": c.get("ones", 0.0),
-                     "width": c.get("width", 1.0), "handwriting": c.get("handwriting", False),
+                     "width": c.get("width", 1.0),
                      **{k: c[k] for k in (
             "parameters", "seed", "seconds", "validation", "epochs")}}
             for path, c in zip(member_paths, member_cards)],

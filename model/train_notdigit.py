@@ -4,8 +4,7 @@
 
 Digits (MNIST training images, plus MNIST digits traced and redrawn with random pens and
 template digits, model/drawn.py) against non-digits written by the training stream (template
-letters, letters traced from fonts that are not the benchmark's, scribbles, shapes:
-model/notdigit.py). Validation: MNIST digits kept out of training, drawn
+letters, scribbles, shapes: model/notdigit.py; no font glyph, issue 4). Validation: MNIST digits kept out of training, drawn
 digits and non-digits from other training streams. The rejection threshold is chosen there,
 so that --reject of the validation digits are rejected; the held-out test is elsewhere
 (benchmarks/drawn_digits.py --non-digits).
@@ -29,7 +28,6 @@ from model.export import export_tflite  # noqa: E402
 from model.notdigit import (NOTDIGIT_MODEL, build_notdigit, draw_non_digits,  # noqa: E402
                             rejection_curve, rejection_rates, threshold_for)
 from model.preprocess import preprocess_mnist  # noqa: E402
-from model.strokes.font_letters import font_letter_glyphs  # noqa: E402
 from model.train import to_dataset  # noqa: E402
 
 VALIDATION = 6000  # MNIST training digits kept out, as model.train does
@@ -50,7 +48,7 @@ def parse_args(argv=None):
     parser.add_argument("--templates", type=int, default=8000,
                         help="template digits in several writing styles (default 8000)")
     parser.add_argument("--non-digits", type=int, default=60000,
-                        help="generated letters (templates and fonts), scribbles and shapes "
+                        help="generated template letters, scribbles and shapes "
                              "(default 60000)")
     # The drawn-digit target allows 1 % of digits rejected: that budget is spent on validation.
     parser.add_argument("--reject", type=float, default=0.01,
@@ -63,8 +61,6 @@ def parse_args(argv=None):
 
 def digits_and_non_digits(args):
     """Training and validation sets: (x, y) each, y = 1 for a non-digit; plus validation groups."""
-    print("Tracing the letters of the training fonts...", flush=True)
-    font_letter_glyphs()  # first: a font that is missing stops the run before the long steps
     (images, labels), (test_images, _) = load_mnist()
     order = np.random.default_rng(args.seed).permutation(len(images))
     val_idx, fit_idx = order[:VALIDATION], order[VALIDATION:]
@@ -76,8 +72,7 @@ def digits_and_non_digits(args):
     # Validation's drawn digits and non-digits come from other seeds: other streams.
     drawn_val, _ = drawn_training_set(images[val_idx], labels[val_idx], VALIDATION // 3,
                                       VALIDATION // 3, args.seed + 1)
-    print(f"Drawing {args.non_digits:,} non-digits (letters, font letters, scribbles, "
-          "shapes)...", flush=True)
+    print(f"Drawing {args.non_digits:,} non-digits (letters, scribbles, shapes)...", flush=True)
     other_fit, _ = draw_non_digits(args.non_digits, args.seed, 10)
     other_val, kinds_val = draw_non_digits(args.non_digits // 8, args.seed, 11)
 

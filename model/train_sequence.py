@@ -2,8 +2,8 @@
 
     python -m model.train_sequence            # -> model/saved/sequence.keras, .tflite, card
 
-Numbers of 1 to 9 digits are written from training strokes (MNIST training digits traced,
-template digits, the training fonts' digits) with spacing from overlapping to apart, drawn
+Numbers of 1 to 9 digits are written from training strokes (MNIST training digits traced
+and template digits; no font glyph, issue 4) with spacing from overlapping to apart, drawn
 with one random pen, and put through model.preprocess.normalize_line, as the server does.
 A fifth of the lines hold non-digits too (letters, scribbles, shapes), labelled "?".
 Validation lines come from another training stream; the drawn-digit benchmark's numbers are
@@ -44,9 +44,6 @@ def parse_args(argv=None):
     parser.add_argument("--ones", type=float, default=0.0,
                         help="share of training lines with many 1s (model.sequence.ONE_CHANCE "
                              "of their digits; default 0)")
-    parser.add_argument("--handwriting", action="store_true",
-                        help="font digits also from handwriting faces "
-                             "(model.sequence.HANDWRITING_FONTS)")
     parser.add_argument("--width", type=float, default=1.0,
                         help="filters of the later layers, times those shipped first "
                              "(model.sequence.build_sequence; default 1)")
@@ -55,9 +52,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def lines(count, seed, first_part, processes, ones=0.0, handwriting=False):
+def lines(count, seed, first_part, processes, ones=0.0):
     """written_lines of `count` numbers split over processes, each its own training stream."""
-    parts = in_processes(functools.partial(written_lines, ones=ones, handwriting=handwriting),
+    parts = in_processes(functools.partial(written_lines, ones=ones),
                          count, seed, first_part, processes)
     return [x for xs, _ in parts for x in xs], [t for _, ts in parts for t in ts]
 
@@ -106,8 +103,7 @@ def train(args):
     started = time.perf_counter()
     processes = max(1, min(os.cpu_count() or 1, 4))
     print(f"Writing {args.numbers:,} numbers ({processes} processes)...", flush=True)
-    x_fit, t_fit = lines(args.numbers, args.seed, FIT_PART, processes, args.ones,
-                         args.handwriting)
+    x_fit, t_fit = lines(args.numbers, args.seed, FIT_PART, processes, args.ones)
     x_val, t_val = lines(max(500, args.numbers // 20), args.seed, VALIDATION_PART, processes)
     has_other = np.array(["?" in t for t in t_val])
     print(f"Data ready in {time.perf_counter() - started:.0f} s: {len(x_fit):,} training "
@@ -171,7 +167,7 @@ def train(args):
         "preprocessing": LINE_DESCRIPTION,
         "parameters": int(model.count_params()),
         "epochs": history, "seconds": round(seconds), "seed": args.seed,
-        "ones": args.ones, "handwriting": args.handwriting, "width": args.width,
+        "ones": args.ones, "width": args.width,
         "batch_size": args.batch_size, "versions": cards.versions(),
     }
     cards.write_card(args.out, card, cards.sequence_card_markdown)

@@ -73,38 +73,6 @@ def test_lines_with_many_ones_are_written_only_when_asked_for():
     assert any("11" in text for text in with_ones)
 
 
-def test_handwriting_faces_are_drawn_only_when_asked_for_and_are_not_the_benchmarks(
-        monkeypatch):
-    """--handwriting takes some font digits from handwriting faces, none of them a benchmark
-    font; without it the lines are the very ones the shipped members were trained on."""
-    import model.sequence as sequence
-    from benchmarks.drawn.strokes_fonts import FONT_FILES
-
-    benchmark_files = {name for files in FONT_FILES.values() for name in files}
-    assert not set(sequence.HANDWRITING_FONTS) & set(FONT_FILES)
-    assert not {name for files in sequence.HANDWRITING_FONTS.values() for name in files} \
-        & benchmark_files
-    faces = sum(len(files) for files in sequence.HANDWRITING_FONTS.values())
-    assert sorted(d for d, _ in sequence.handwriting_digits()) == sorted(list(range(10)) * faces)
-
-    (images, labels), _ = load_mnist(verbose=False)
-    drawn = []
-    traced = sequence.handwriting_digits()
-    monkeypatch.setattr(sequence, "handwriting_digits", lambda: drawn.append(1) or traced)
-    plain, _ = written_lines(40, images, labels, 7, 60)
-    again, _ = written_lines(40, images, labels, 7, 60, handwriting=False)
-    assert all(np.array_equal(a, b) for a, b in zip(plain, again))
-    assert not drawn  # off, no handwriting face is drawn (nor a random number for one)
-    handwritten, _ = written_lines(40, images, labels, 7, 60, handwriting=True)
-    assert drawn and not all(np.array_equal(a, b) for a, b in zip(plain, handwritten))
-    drawn.clear()
-    rng = np.random.default_rng(5)
-    for _ in range(400):
-        sequence.training_digit(images, labels, rng, handwriting=True)
-    expected = 400 * sequence.FONT_SHARE * sequence.HANDWRITING_SHARE
-    assert 0.5 * expected < len(drawn) < 1.5 * expected
-
-
 def test_the_number_model_reads_the_test_strokes(line_reader):
     ink = draw_digit(side_by_side([3, 1, 4], DIGIT_STROKES, width=0.2, height=0.3))
     assert LineReading(line_reader.columns(normalize_line(ink_map(ink)))).text == "314"
@@ -159,14 +127,13 @@ def test_train_sequence_smoke_writes_a_model_the_server_loads(tmp_path):
 
     out = tmp_path / "sequence.keras"
     card = train(parse_args(["--numbers", "40", "--epochs", "1", "--ones", "0.5",
-                             "--width", "0.5", "--handwriting", "--out", str(out)]))
+                             "--width", "0.5", "--out", str(out)]))
     assert read_card(out) == card and len(card["epochs"]) == 1
     assert card["data"]["lines"] == 40 and 0.0 <= card["validation"]["exact"] <= 1.0
-    assert card["ones"] == 0.5 and card["width"] == 0.5 and card["handwriting"]
+    assert card["ones"] == 0.5 and card["width"] == 0.5
     assert card["parameters"] < build_sequence().count_params()
     assert "CTC" in (text := out.with_suffix(".card.md").read_text())
     assert "50 % of the lines with many 1s" in text and "filters x 0.5" in text
-    assert "handwriting faces" in text
     columns = LineReader(out.with_suffix(".tflite")).columns(np.zeros((32, 96), np.float32))
     assert columns.shape == (1, 24, CLASSES) and np.allclose(columns.sum(axis=2), 1.0, atol=1e-4)
 

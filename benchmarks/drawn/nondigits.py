@@ -2,8 +2,8 @@
 
 - `font letters`: the letters of model/strokes/letters.py (no digit look-alikes) from the
   benchmark's handwriting fonts (strokes_fonts.FONT_FILES), rendered, thinned and traced.
-  These fonts are for evaluation only: training writes letters from its own stroke templates
-  and traces them from other fonts (model/strokes/font_letters.py).
+  Fonts are for evaluation only (issue 4): training writes letters from its own stroke
+  templates, never from a font.
 - `scribbles`: the scribble makers of model/strokes/shapes.py with other parameters (longer
   walks, more loops and corners, denser filling) plus kinds training never draws (hatching,
   chains of rings).
@@ -22,7 +22,7 @@ import numpy as np
 from benchmarks.drawn import rng_for
 from benchmarks.drawn.layout import lay_out
 from benchmarks.drawn.strokes_fonts import FONT_FILES
-from model.strokes.fonts import FONT_ROOT, require_font, traced_glyph
+from benchmarks.drawn.fonts import FONT_ROOT, require_font, traced_glyph
 from model.strokes.geometry import arc, distort
 from model.strokes.letters import NAMES
 from model.strokes.shapes import (arrow, coil, fill, heart, house, polygon, random_stroke_drawing,

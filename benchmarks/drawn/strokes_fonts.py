@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.strokes.fonts import FONT_ROOT, GLYPH_SIDE, glyph_image, require_font
+from benchmarks.drawn.fonts import FONT_ROOT, GLYPH_SIDE, glyph_image, require_font
 from model.strokes.geometry import bounds, distort
 from model.strokes.trace import trace_strokes
 

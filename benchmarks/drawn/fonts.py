@@ -1,8 +1,9 @@
 """A font's character as pen strokes: rendered like an MNIST digit, thinned and traced.
 
-Shared by the drawn-digit benchmark (its handwriting fonts, held out) and the not-digit
-model's training (other fonts, font_letters.py), so both trace a glyph the same way.
-Fonts come from Debian packages; a missing one names the package to install.
+Only the drawn-digit benchmark traces fonts (its digits, and its held-out letters in
+nondigits.py): fonts stand in for writers the models have never seen, so no font glyph
+enters training (issue 4; tests/test_no_fonts_in_training.py). Fonts come from Debian
+packages; a missing one names the package to install.
 """
 
 import functools
