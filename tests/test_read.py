@@ -2,6 +2,7 @@
 
 import base64
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -189,3 +190,16 @@ def test_predict_ignores_preferences_it_does_not_know(client):
                            content_type="image/png", headers={"Prefer": "return=minimal"})
     assert "Preference-Applied" not in response.headers
     assert set(response.get_json()) == {"digit", "confidence", "probabilities", "input"}
+
+
+@pytest.mark.parametrize("name,digit", [("small_fat_3.png", 3), ("small_fat_5.png", 5)])
+def test_read_of_a_small_fat_digit_agrees_with_predict(client, name, digit):
+    """Two of the drawn-digit benchmark's page drawings (a small digit in a corner, the page's
+    brush of a fourteenth of the canvas): the reader cut each into pieces that were none of
+    them a digit ("??"), where /api/predict reads the digit. Nothing but non-digits is now
+    read as the whole drawing, as /api/predict reads it."""
+    png = (Path(__file__).parent / "data" / name).read_bytes()
+    body = read(client, png)
+    predicted = client.post("/api/predict", data=png, content_type="image/png").get_json()
+    assert len(body["digits"]) == 1 and body["number"] == str(digit) == str(predicted["digit"])
+    assert body["digits"][0]["probabilities"] == predicted["probabilities"]

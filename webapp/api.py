@@ -72,8 +72,25 @@ def read_number(data, config, classifier, explain=False):
                               candidate.line_says)
         seen = answer.pop("input")  # box, then input last, as in the contract
         digits.append({**answer, "box": list(candidate.box), "input": seen})
+    if len(digits) > 1 and all(d["digit"] is None for d in digits):
+        # Nothing but non-digits: a small, fat digit can come apart into several pieces that
+        # are none of them a digit. Read the whole drawing as /api/predict does instead.
+        digits = [_whole_drawing(image, classifier, explain, digits)]
     number = "".join("?" if d["digit"] is None else str(d["digit"]) for d in digits)
     return {"number": number, "digits": digits}
+
+
+def _whole_drawing(image, classifier, explain, pieces):
+    """The whole drawing as one digit of the reading: /api/predict's answer, boxed around
+    all the pieces."""
+    x = preprocess_image(image)
+    answer = answer_digit(x, classifier.predict(x), classifier, explain)
+    seen = answer.pop("input")
+    left = min(d["box"][0] for d in pieces)
+    top = min(d["box"][1] for d in pieces)
+    right = max(d["box"][0] + d["box"][2] for d in pieces)
+    bottom = max(d["box"][1] + d["box"][3] for d in pieces)
+    return {**answer, "box": [left, top, right - left, bottom - top], "input": seen}
 
 
 def _same_digits_explanation(answer, reading):
