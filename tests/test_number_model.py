@@ -134,6 +134,7 @@ def test_train_sequence_smoke_writes_a_model_the_server_loads(tmp_path):
     assert card["parameters"] < build_sequence().count_params()
     assert "CTC" in (text := out.with_suffix(".card.md").read_text())
     assert "50 % of the lines with many 1s" in text and "filters x 0.5" in text
+    assert "no font glyph" in text
     columns = LineReader(out.with_suffix(".tflite")).columns(np.zeros((32, 96), np.float32))
     assert columns.shape == (1, 24, CLASSES) and np.allclose(columns.sum(axis=2), 1.0, atol=1e-4)
 

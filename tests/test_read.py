@@ -203,3 +203,5 @@ def test_read_of_a_small_fat_digit_agrees_with_predict(client, name, digit):
     predicted = client.post("/api/predict", data=png, content_type="image/png").get_json()
     assert len(body["digits"]) == 1 and body["number"] == str(digit) == str(predicted["digit"])
     assert body["digits"][0]["probabilities"] == predicted["probabilities"]
+    explained = read(client, png, query_string={"explain": "1"})["digits"]
+    assert len(explained) == 1 and np.array(explained[0]["explanation"]).shape == (28, 28)

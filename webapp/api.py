@@ -4,7 +4,7 @@ import numpy as np
 from flask import Blueprint, current_app, jsonify, request
 
 from model.preprocess import EmptyDrawing, ink_map, preprocess_image
-from model.segment import TooManyDigits
+from model.segment import Candidate, TooManyDigits
 from model.segment_search import read_digits
 from webapp.decoding import image_bytes_from_request, open_image
 from webapp.errors import ApiError
@@ -43,8 +43,12 @@ def answer_digit(x, probabilities, classifier, explain=False, line_says=None):
         "input": _grid(x),
     }
     if explain:
-        answer["explanation"] = _grid(occlusion_map(classifier.predict_many, x, probabilities))
+        _add_explanation(answer, x, probabilities, classifier)
     return answer
+
+
+def _add_explanation(answer, x, probabilities, classifier):
+    answer["explanation"] = _grid(occlusion_map(classifier.predict_many, x, probabilities))
 
 
 def classify(data, config, classifier, explain=False):
@@ -60,37 +64,39 @@ def read_number(data, config, classifier, explain=False):
         # The classifier reads every way of cutting the ink worth trying and picks the best.
         one_digit = classifier.judge.probabilities if classifier.judge else None
         read_line = classifier.line_reader.columns if classifier.line_reader else None
-        candidates = read_digits(ink_map(image), classifier.predict_many, one_digit=one_digit,
+        ink = ink_map(image)
+        candidates = read_digits(ink, classifier.predict_many, one_digit=one_digit,
                                  read_line=read_line)
     except EmptyDrawing as error:
         raise ApiError(422, "empty_drawing", str(error))
     except TooManyDigits as error:
         raise ApiError(422, "too_many_digits", str(error))
-    digits = []
-    for candidate in candidates:
-        answer = answer_digit(candidate.x, candidate.probabilities, classifier, explain,
-                              candidate.line_says)
-        seen = answer.pop("input")  # box, then input last, as in the contract
-        digits.append({**answer, "box": list(candidate.box), "input": seen})
-    if len(digits) > 1 and all(d["digit"] is None for d in digits):
+    answers = [answer_digit(c.x, c.probabilities, classifier, line_says=c.line_says)
+               for c in candidates]
+    if len(candidates) > 1 and all(a["digit"] is None for a in answers):
         # Nothing but non-digits: a small, fat digit can come apart into several pieces that
         # are none of them a digit. Read the whole drawing as /api/predict does instead.
-        digits = [_whole_drawing(image, classifier, explain, digits)]
+        candidates = [_whole_drawing(image, ink, candidates, classifier)]
+        answers = [answer_digit(candidates[0].x, candidates[0].probabilities, classifier)]
+    digits = []
+    for candidate, answer in zip(candidates, answers):
+        if explain:  # only for the digits answered: an occlusion map costs a few ms
+            _add_explanation(answer, candidate.x, candidate.probabilities, classifier)
+        seen = answer.pop("input")  # box, then input last, as in the contract
+        digits.append({**answer, "box": list(candidate.box), "input": seen})
     number = "".join("?" if d["digit"] is None else str(d["digit"]) for d in digits)
     return {"number": number, "digits": digits}
 
 
-def _whole_drawing(image, classifier, explain, pieces):
-    """The whole drawing as one digit of the reading: /api/predict's answer, boxed around
-    all the pieces."""
+def _whole_drawing(image, ink, pieces, classifier):
+    """All the drawing as one Candidate, as /api/predict reads it, boxed around the pieces."""
     x = preprocess_image(image)
-    answer = answer_digit(x, classifier.predict(x), classifier, explain)
-    seen = answer.pop("input")
-    left = min(d["box"][0] for d in pieces)
-    top = min(d["box"][1] for d in pieces)
-    right = max(d["box"][0] + d["box"][2] for d in pieces)
-    bottom = max(d["box"][1] + d["box"][3] for d in pieces)
-    return {**answer, "box": [left, top, right - left, bottom - top], "input": seen}
+    left, top = min(p.box[0] for p in pieces), min(p.box[1] for p in pieces)
+    right = max(p.box[0] + p.box[2] for p in pieces)
+    bottom = max(p.box[1] + p.box[3] for p in pieces)
+    return Candidate(box=(left, top, right - left, bottom - top),
+                     ink=ink[top:bottom, left:right], x=x,
+                     probabilities=classifier.predict(x))
 
 
 def _same_digits_explanation(answer, reading):
