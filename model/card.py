@@ -330,7 +330,8 @@ def sequence_ensemble_card_markdown(card):
         f"- Architecture: `{card['arch']}` (model/sequence.py, model/sequence_ensemble.py), "
         f"{card['parameters']:,} parameters in all, each member trained with CTC",
         f"- Data (each member, written from its own seed): {data['lines']:,} lines of 1 to 9 "
-        "symbols written from training strokes, as in model/train_sequence.py",
+        "symbols written from training strokes, as in model/train_sequence.py; no font "
+        "glyph (issue 4)",
         f"- Preprocessing: {card['preprocessing']}",
         f"- Members ({card['seconds']:.0f} s of training in all):",
         *members,

@@ -192,3 +192,20 @@ def test_an_ensemble_exports_each_members_columns_stacked(tmp_path):
             expected = keras.ops.convert_to_numpy(keras.ops.softmax(
                 member(line[None, :, :, None], training=False)))[0, 0]
             assert np.allclose(got, expected, atol=1e-4)
+
+
+def test_an_ensembles_card_names_each_member_and_says_no_font_glyph(tmp_path):
+    """model.sequence_ensemble's card: one line per member with its seed, and, as every number
+    model's card, that no font glyph entered training (issue 4)."""
+    from model.card import read_card, sequence_ensemble_card_markdown
+    from model.sequence_ensemble import ensemble_card
+
+    member = read_card(SHIPPED_LINE_READER.with_suffix(".keras"))
+    other = {**member, "seed": member["seed"] + 1}
+    card = ensemble_card(tmp_path / "sequence.keras", ["a.keras", "b.keras"], [member, other],
+                         2 * member["parameters"])
+    text = sequence_ensemble_card_markdown(card)
+    assert card["arch"] == f"ensemble of 2 x {member['arch']}"
+    assert f"`a.keras`: seed {member['seed']}" in text
+    assert f"`b.keras`: seed {member['seed'] + 1}" in text
+    assert "no font glyph" in text
