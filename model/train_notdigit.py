@@ -5,9 +5,9 @@
 Digits (MNIST training images, plus MNIST digits traced and redrawn with random pens and
 template digits, model/drawn.py) against non-digits written by the training stream (template
 letters, scribbles, shapes: model/notdigit.py; no font glyph, issue 4). Validation: MNIST
-digits kept out of training, drawn digits and non-digits from other training streams. The rejection threshold is chosen there,
-so that --reject of the validation digits are rejected; the held-out test is elsewhere
-(benchmarks/drawn_digits.py --non-digits).
+digits kept out of training, drawn digits and non-digits from other training streams. The
+rejection threshold is chosen there, so that --reject of the validation digits are rejected;
+the held-out test is elsewhere (benchmarks/drawn_digits.py --non-digits).
 """
 
 import argparse

@@ -16,6 +16,11 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def infer(data, config, classifier):
     """Image bytes -> (the exact 28x28 input the model saw, its 10 probabilities)."""
     image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
+    return _infer_image(image, classifier)
+
+
+def _infer_image(image, classifier):
+    """A decoded image, read whole as /api/predict reads it: (28x28 input, 10 probabilities)."""
     try:
         x = preprocess_image(image)
     except EmptyDrawing as error:
@@ -90,13 +95,12 @@ def read_number(data, config, classifier, explain=False):
 
 def _whole_drawing(image, ink, pieces, classifier):
     """All the drawing as one Candidate, as /api/predict reads it, boxed around the pieces."""
-    x = preprocess_image(image)
+    x, probabilities = _infer_image(image, classifier)
     left, top = min(p.box[0] for p in pieces), min(p.box[1] for p in pieces)
     right = max(p.box[0] + p.box[2] for p in pieces)
     bottom = max(p.box[1] + p.box[3] for p in pieces)
     return Candidate(box=(left, top, right - left, bottom - top),
-                     ink=ink[top:bottom, left:right], x=x,
-                     probabilities=classifier.predict(x))
+                     ink=ink[top:bottom, left:right], x=x, probabilities=probabilities)
 
 
 def _same_digits_explanation(answer, reading):
