@@ -41,6 +41,7 @@ SPUR = 0.08  # of a digit's height: shorter skeleton branches to a loose end are
 WIDE_EDGE = 0.7  # of a digit's height: a wider edge runs on into a neighbour, cut by paths
 LINK = 0.06  # of a digit's height: shorter links between two junctions are a joint's knot
 MAX_WIDTH = 1.3  # of a digit's height: wider runs are not one digit
+MAX_STROKE_CELLS = 100_000  # samples along all drawn strokes: a number's strokes need thousands
 # Priors, in units of log probability.
 DIGIT_COST = 0.0  # each digit read (no better value was found on numbers of seed 1)
 STROKE_COST = 0.6  # each stroke a cut goes through: cutting through ink needs a reason
@@ -104,7 +105,8 @@ class Readings:
     origin: tuple  # the grid's first cell (row, column) in the drawing's grid
 
 
-def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=None):
+def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=None,
+                strokes=None):
     """Float ink map (H, W), ink = 1 -> Candidates left to right, with .x, .probabilities and
     .line_says (what the number model says of each in its line: _line_says).
 
@@ -112,11 +114,13 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=
     probabilities that each piece is exactly one whole digit (model/onedigit.py), or None to
     judge by the classifier alone; read_line((32, W)) -> (T, 12) the number model's column
     probabilities (model/sequence.py), or (M, T, 12) those of each of M number models
-    (LineReading), or None to choose without it. Raises EmptyDrawing when
+    (LineReading), or None to choose without it; strokes: the strokes as drawn, in the order
+    drawn, each an (n, 2) array of x, y in the drawing's pixels, or None (drawn_pieces).
+    Raises EmptyDrawing when
     there is no ink, TooManyDigits when the drawing holds more than max_digits (or is a
     scribble).
     """
-    readings = possible_readings(ink, max_digits)
+    readings = possible_readings(ink, max_digits, strokes)
     candidates, runs, boxes = readings.candidates, readings.runs, readings.boxes
     inputs = np.stack([normalize_ink(c.ink) for c in candidates])
     probabilities = np.full((len(runs), 10), 0.1, dtype=np.float32)
@@ -144,6 +148,10 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=
             chosen, runs, scores, readings.boundary)), readings, inputs, probabilities, scores,
             classify)
         says = _line_says(line.columns, found, answers, candidates[runs.index(whole)].box)
+    if strokes:  # pieces in the order drawn: the digits are given left to right
+        order = np.argsort([c.box[0] + c.box[2] / 2 for c in found], kind="stable")
+        found, xs, answers = [found[k] for k in order], xs[order], answers[order]
+        says = [says[k] for k in order]
     if len(found) > max_digits:
         raise TooManyDigits(f"The drawing splits into {len(found)} digits; "
                             f"at most {max_digits} are read at once.")
@@ -152,8 +160,9 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=
     return found
 
 
-def possible_readings(ink, max_digits=MAX_DIGITS):
-    """Over-cut the ink and list the runs of pieces worth reading as one digit: Readings."""
+def possible_readings(ink, max_digits=MAX_DIGITS, strokes=None):
+    """Over-cut the ink (by the strokes as drawn, if given) and list the runs of pieces worth
+    reading as one digit: Readings."""
     drawing = label_ink(ink, max_digits)
     # Pieces apart in their columns are surely different digits: too many costs nothing.
     columns = len(group_parts([part_of(drawing, i) for i in drawing.kept]))
@@ -165,7 +174,11 @@ def possible_readings(ink, max_digits=MAX_DIGITS):
     gy0, gx0 = rows[0], cols[0]
     grid = kept[gy0 : rows[-1] + 1, gx0 : cols[-1] + 1]
     height = drawing.tallest
-    pieces, boundary = stroke_pieces(grid, height)
+    pieces = None
+    if strokes:
+        pieces, boundary = drawn_pieces(grid, strokes, drawing.step, (gy0, gx0))
+    if pieces is None:
+        pieces, boundary = stroke_pieces(grid, height)
     longest = MAX_STROKES
     if pieces is None:  # a scribble: cut from top to bottom
         paths, crossed = cut_paths(grid, max(1, round(SPACING * height)))
@@ -178,6 +191,58 @@ def possible_readings(ink, max_digits=MAX_DIGITS):
         mine = (pieces[y0:y1, x0:x1] > i) & (pieces[y0:y1, x0:x1] <= j)
         candidates.append(crop_cells(drawing, mine, gy0 + y0, gx0 + x0))
     return Readings(runs, boxes, candidates, boundary, height, pieces, drawing, (gy0, gx0))
+
+
+def drawn_pieces(grid, strokes, step, origin):
+    """Piece number of each ink cell of a boolean grid: the stroke drawn nearest it, numbered in
+    the order drawn (strokes that own no ink left out), and boundary costs (none); (None, None)
+    when no stroke falls on the grid, more than MAX_EDGES own ink (the
+    same bound on the work as for a skeleton's edges), or they are far too long.
+
+    People write a number digit after digit, so the strokes of one digit are drawn one after
+    another even where its ink overlaps a neighbour's, which no cut of the ink alone can undo.
+    strokes: (n, 2) arrays of x, y in the drawing's pixels; origin: the grid's first cell.
+    """
+    drawn = np.full(grid.shape, -1, dtype=np.int64)
+    budget = MAX_STROKE_CELLS
+    for k, points in enumerate(strokes):
+        cells = _stroke_cells(points, step, origin, grid.shape, budget)
+        if cells is None:  # strokes that long are no number: read the ink alone
+            return None, None
+        drawn[cells] = k
+        budget -= cells[0].size
+    if (drawn < 0).all():
+        return None, None
+    # Every ink cell belongs to the stroke drawn nearest it (the later one where two cross).
+    nearest = ndimage.distance_transform_edt(drawn < 0, return_distances=False,
+                                             return_indices=True)
+    owner = drawn[nearest[0][grid], nearest[1][grid]]
+    used, inverse = np.unique(owner, return_inverse=True)
+    if used.size > MAX_EDGES:
+        return None, None
+    piece = np.zeros(grid.shape, dtype=np.int32)
+    piece[grid] = inverse + 1
+    return piece, np.zeros(used.size - 1)
+
+
+def _stroke_cells(points, step, origin, shape, budget):
+    """The grid cells (rows, cols) a polyline in the drawing's pixels passes through, sampled
+    every half cell along each segment; cells off the grid left out. None when that takes
+    more than `budget` samples."""
+    cells = np.asarray(points, dtype=np.float64) / step - np.array([origin[1], origin[0]])
+    cells = np.clip(cells, -1.0, np.array([shape[1], shape[0]], dtype=np.float64))
+    if len(cells) > 1:
+        starts, moves = cells[:-1], np.diff(cells, axis=0)
+        counts = np.ceil(2 * np.hypot(*moves.T)).astype(np.int64) + 1  # both ends included
+        if counts.sum() > budget:
+            return None
+        segment = np.repeat(np.arange(len(starts)), counts)
+        first = np.repeat(np.cumsum(counts) - counts, counts)
+        at = (np.arange(counts.sum()) - first) / np.repeat(np.maximum(counts - 1, 1), counts)
+        cells = starts[segment] + at[:, None] * moves[segment]
+    cols, rows = np.floor(cells).astype(np.int64).T
+    on = (rows >= 0) & (rows < shape[0]) & (cols >= 0) & (cols < shape[1])
+    return rows[on], cols[on]
 
 
 def stroke_pieces(grid, height):

@@ -7,6 +7,11 @@ const FEEDBACK_URL = new URL('../api/feedback', import.meta.url);
 // occlusion maps, so the page asks the contract's endpoint once per drawing for everything.
 const PAGE_PREFERENCES = 'read, explain';
 
+// The server reads at most this many strokes and points (webapp/strokes.py); beyond them (a
+// shaded scribble) the drawing goes alone and is read from its ink.
+const MAX_STROKES = 500;
+const MAX_POINTS = 20000;
+
 const NETWORK_MESSAGE = 'Could not reach the server. Check your connection and try again.';
 
 /** A failed request, with a message fit to show to the person drawing. */
@@ -28,15 +33,23 @@ export class ApiError extends Error {
  * right, with its occlusion map (the page's preferences).
  *
  * @param {Blob} image the drawing as a PNG
+ * @param {number[][][]} strokes the strokes in the order drawn, [x, y] in the PNG's pixels
  * @returns {Promise<{number: string, digits: {digit: ?number, confidence: number,
  *   probabilities: number[], box: number[], input: number[][], explanation: number[][]}[]}>}
  *   the contract's answer, with number and digits as /api/read gives them
  * @throws {ApiError} when the server cannot be reached or refuses the drawing
  */
-export async function predict(image) {
+export async function predict(image, strokes) {
+  // A form, so that the strokes go with the image (the browser sets its Content-Type).
+  const form = new FormData();
+  form.append('image', image, 'drawing.png');
+  const points = strokes.reduce((total, stroke) => total + stroke.length, 0);
+  if (strokes.length <= MAX_STROKES && points <= MAX_POINTS) {
+    form.append('strokes', JSON.stringify(strokes));
+  }
   const body = await send(PREDICT_URL, {
-    headers: { 'Content-Type': 'image/png', Prefer: PAGE_PREFERENCES },
-    body: image,
+    headers: { Prefer: PAGE_PREFERENCES },
+    body: form,
   });
   if (!body || !Array.isArray(body.probabilities) || body.probabilities.length !== 10) {
     throw new ApiError('The server sent an answer this page does not understand.', {

@@ -21,7 +21,7 @@ const DRAG_SLOP = 4;
  *   called after each finished stroke; overlay holds clickable elements over the canvas
  *   (digit boxes): a press on one stays a click, unless it moves, when it draws.
  * @returns {{clear: function(): void, undo: function(): boolean, isEmpty: function(): boolean,
- *   toPNG: function(): Blob}} the pad's controls
+ *   toPNG: function(): Blob, strokesInPNG: function(): number[][][]}} the pad's controls
  */
 export function createPad(canvas, { onStrokeEnd, overlay = null }) {
   const ctx = canvas.getContext('2d');
@@ -140,6 +140,21 @@ export function createPad(canvas, { onStrokeEnd, overlay = null }) {
       const base64 = exportCanvas.toDataURL('image/png').split(',')[1];
       const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
       return new Blob([bytes], { type: 'image/png' });
+    },
+    /** The strokes in the order drawn, as [x, y] points in toPNG's pixels, a point kept where
+     * the pen moved a pixel or more: the server reads a number's digits apart by them where
+     * their ink overlaps. */
+    strokesInPNG() {
+      const inPNG = (value) => Math.round(value * EXPORT_SIDE * 10) / 10;
+      return strokes.map(({ points }) => {
+        const kept = [];
+        for (const [x, y] of points) {
+          const point = [inPNG(x), inPNG(y)];
+          const last = kept[kept.length - 1];
+          if (!last || Math.hypot(point[0] - last[0], point[1] - last[1]) >= 1) kept.push(point);
+        }
+        return kept;
+      });
     },
   };
 }

@@ -56,7 +56,7 @@ async function askForPrediction() {
   ui.showBusy(true);
   const asked = version;
   try {
-    const reading = await predict(pad.toPNG());
+    const reading = await predict(pad.toPNG(), pad.strokesInPNG());
     if (asked === version) ui.showReading(reading, EXPORT_SIDE);
   } catch (error) {
     if (asked === version) ui.showError(readable(error));

@@ -6,9 +6,10 @@ from flask import Blueprint, current_app, jsonify, request
 from model.preprocess import EmptyDrawing, ink_map, preprocess_image
 from model.segment import Candidate, TooManyDigits
 from model.segment_search import read_digits
-from webapp.decoding import image_bytes_from_request, open_image
+from webapp.decoding import open_image
 from webapp.errors import ApiError
 from webapp.explain import occlusion_map
+from webapp.strokes import drawing_from_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -62,8 +63,9 @@ def classify(data, config, classifier, explain=False):
     return answer_digit(x, probabilities, classifier, explain)
 
 
-def read_number(data, config, classifier, explain=False):
-    """Image bytes -> the contract's reading: the number and each digit's answer and box."""
+def read_number(data, config, classifier, explain=False, strokes=None):
+    """Image bytes -> the contract's reading: the number and each digit's answer and box.
+    strokes: the drawing's strokes in the order drawn, if the client sent them."""
     image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
     try:
         # The classifier reads every way of cutting the ink worth trying and picks the best.
@@ -71,7 +73,7 @@ def read_number(data, config, classifier, explain=False):
         read_line = classifier.line_reader.columns if classifier.line_reader else None
         ink = ink_map(image)
         candidates = read_digits(ink, classifier.predict_many, one_digit=one_digit,
-                                 read_line=read_line)
+                                 read_line=read_line, strokes=strokes)
     except EmptyDrawing as error:
         raise ApiError(422, "empty_drawing", str(error))
     except TooManyDigits as error:
@@ -142,17 +144,18 @@ def preferences():
 
 @bp.post("/predict")
 def predict():
-    """One digit; with `Prefer: read` also the number (as /api/read), which the page asks for."""
+    """One digit; with `Prefer: read` also the number (as /api/read), which the page asks for
+    (with the strokes, which only the number's reading uses)."""
     classifier = loaded_classifier()
     wanted = preferences() & {"read", "explain"}
     explain = wants_explanation() or "explain" in wanted
-    data = image_bytes_from_request(request, current_app.config["MAX_JSON_DEPTH"])
+    data, strokes = drawing_from_request(request, current_app.config["MAX_JSON_DEPTH"])
     if "read" not in wanted:
         answer = classify(data, current_app.config, classifier, explain)
     else:
         x, probabilities = infer(data, current_app.config, classifier)
         answer = answer_digit(x, probabilities, classifier)
-        reading = read_number(data, current_app.config, classifier, explain)
+        reading = read_number(data, current_app.config, classifier, explain, strokes)
         if explain:
             answer["explanation"] = _same_digits_explanation(answer, reading) or _grid(
                 occlusion_map(classifier.predict_many, x, probabilities))
@@ -167,8 +170,8 @@ def predict():
 def read():
     classifier = loaded_classifier()
     explain = wants_explanation()
-    data = image_bytes_from_request(request, current_app.config["MAX_JSON_DEPTH"])
-    return jsonify(read_number(data, current_app.config, classifier, explain))
+    data, strokes = drawing_from_request(request, current_app.config["MAX_JSON_DEPTH"])
+    return jsonify(read_number(data, current_app.config, classifier, explain, strokes))
 
 
 @bp.get("/health")

@@ -13,13 +13,14 @@ def _json(schema, description):
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _drawing_content(json_schema, form_fields):
+def _drawing_content(json_schema, form_fields, optional_fields=None):
     """The three request forms of a drawing: JSON, a multipart file (plus fields), raw bytes."""
     return {
         "application/json": {"schema": {"$ref": f"#/components/schemas/{json_schema}"}},
         "multipart/form-data": {
             "schema": {"type": "object", "required": ["image", *form_fields],
-                       "properties": {"image": BINARY, **form_fields}},
+                       "properties": {"image": BINARY, **form_fields,
+                                      **(optional_fields or {})}},
             "encoding": {"image": {"contentType": "image/png, image/jpeg, image/webp"}},
         },
         **{f"image/{fmt}": {"schema": BINARY} for fmt in ("png", "jpeg", "webp")},
@@ -30,12 +31,23 @@ def _error(name):
     return {"$ref": f"#/components/responses/{name}"}
 
 
+STROKES = {
+    "type": "array", "maxItems": 500,
+    "items": {"type": "array", "minItems": 1,
+              "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                        "items": {"type": "number"}}},
+    "description": "Optional: the drawing's strokes in the order drawn, each a list of [x, y] "
+                   "points in the image's pixels (at most 500 strokes and 20,000 points). A "
+                   "number's reading uses them to tell overlapping digits apart; the page "
+                   "sends them."}
 # /api/predict and /api/read take a drawing the same three ways; ?explain=1 adds the why.
 DRAWING = {
     "required": True,
     "description": "A PNG, JPEG or WebP drawing of any reasonable size and look: "
-                   "as JSON, as a multipart file field, or as the raw bytes.",
-    "content": _drawing_content("ImageJson", {}),
+                   "as JSON, as a multipart file field, or as the raw bytes; with JSON or a "
+                   "form, optionally its strokes.",
+    "content": _drawing_content("ImageJson", {}, {"strokes": {
+        "type": "string", "description": "The `strokes` array of the JSON form, as JSON text."}}),
 }
 EXPLAIN = [{
     "name": "explain", "in": "query", "required": False,
@@ -168,7 +180,7 @@ SPEC = {
                 "properties": {"image": {
                     "type": "string",
                     "description": "A data URL (data:image/png;base64,...) or bare base64.",
-                }},
+                }, "strokes": STROKES},
             },
             "CorrectionJson": {
                 "type": "object",

@@ -1,5 +1,7 @@
 """Reading a whole number on the page: the number, a box per digit, each digit's bars."""
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -71,3 +73,36 @@ def test_page_one_digit_shows_no_number_and_no_boxes(page):
     expect(page.get_by_test_id("prediction")).to_have_text("7")
     expect(page.get_by_test_id("number")).to_be_hidden()
     expect(page.locator("[data-testid^=digit-box-]")).to_have_count(0)
+
+
+# Playwright gives no body for a request whose form holds a Blob: the page's fetch records it.
+FORM_RECORDER = """
+window.__forms = [];
+const pageFetch = window.fetch;
+window.fetch = (url, options = {}) => {
+  if (options.body instanceof FormData) {
+    const image = options.body.get('image');
+    window.__forms.push({ image: image && image.type, strokes: options.body.get('strokes') });
+  }
+  return pageFetch(url, options);
+};
+"""
+
+
+def test_page_sends_the_strokes_in_the_order_drawn_with_the_png(page):
+    """The server tells overlapping digits apart by them (see "Reading whole numbers")."""
+    page.add_init_script(FORM_RECORDER)
+    page.goto("/")
+    draw(page, NUMBER[:1])
+    settled(page)
+    draw(page, NUMBER[1:])
+    settled(page)
+    expect(page.get_by_test_id("number")).to_have_text("247")
+    forms = page.evaluate("window.__forms")
+    assert len(forms) >= 2 and all(form["image"] == "image/png" for form in forms)
+    for form, drawn in ((forms[0], NUMBER[:1]), (forms[-1], NUMBER)):
+        strokes = json.loads(form["strokes"])
+        assert len(strokes) == len(drawn)
+        for sent, stroke in zip(strokes, drawn):  # in the PNG's 280 px, in the order drawn
+            assert sent[0] == pytest.approx([280 * v for v in stroke[0]], abs=2)
+            assert sent[-1] == pytest.approx([280 * v for v in stroke[-1]], abs=2)

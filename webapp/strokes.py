@@ -1,0 +1,72 @@
+"""The strokes a client may send beside a drawing: how it was drawn, stroke by stroke.
+
+A number is written digit after digit, so the strokes in the order drawn tell which ink is
+whose where neighbours overlap (model/segment_search.py's drawn_pieces). They are optional:
+JSON {"image": ..., "strokes": [[[x, y], ...], ...]} or a multipart form field "strokes"
+holding that array as JSON text; x and y are in the image's pixels. Anything malformed is a
+400 `bad_strokes` that says what is wrong; nothing here can make the server fail.
+"""
+
+import json
+import math
+
+import numpy as np
+
+from webapp.decoding import image_bytes_from_request, image_from_payload, json_payload
+from webapp.errors import ApiError
+
+MAX_STROKES = 500  # a long number is a few dozen strokes
+MAX_POINTS = 20_000  # all strokes together: a 1080 px canvas's pointer events run to thousands
+HINT = ('Send "strokes" as an array of strokes in the order drawn, each an array of [x, y] '
+        "points in the image's pixels, or leave it out.")
+
+
+def drawing_from_request(request, max_json_depth):
+    """(image bytes, strokes or None) from any request form /api/predict takes; raw image
+    bytes carry no strokes."""
+    mimetype = (request.mimetype or "").lower()
+    if mimetype == "application/json":
+        payload = json_payload(request.get_data(cache=False), max_json_depth)
+        data = image_from_payload(payload)
+        return data, parse_strokes(payload["strokes"]) if "strokes" in payload else None
+    data = image_bytes_from_request(request, max_json_depth)
+    if mimetype == "multipart/form-data":
+        fields = request.form.getlist("strokes")
+        if len(fields) > 1:
+            raise ApiError(400, "bad_strokes", f'Send one "strokes" field, not several. {HINT}')
+        if fields:
+            try:
+                value = json.loads(fields[0])
+            except (ValueError, RecursionError):
+                raise ApiError(400, "bad_strokes", f'"strokes" is not valid JSON. {HINT}')
+            return data, parse_strokes(value)
+    return data, None
+
+
+def parse_strokes(value):
+    """A JSON value -> a list of (n, 2) float arrays of x, y; ApiError 400 when it is not one."""
+    if not isinstance(value, list):
+        raise ApiError(400, "bad_strokes", f'"strokes" must be an array. {HINT}')
+    if len(value) > MAX_STROKES:
+        raise ApiError(400, "bad_strokes", f"At most {MAX_STROKES} strokes are read, not "
+                       f"{len(value)}. {HINT}")
+    strokes, points = [], 0
+    for k, stroke in enumerate(value):
+        if not isinstance(stroke, list) or not stroke:
+            raise ApiError(400, "bad_strokes", f"Stroke {k} is not a non-empty array of points. "
+                           f"{HINT}")
+        points += len(stroke)
+        if points > MAX_POINTS:
+            raise ApiError(400, "bad_strokes", f"At most {MAX_POINTS} points are read in all "
+                           f"strokes together. {HINT}")
+        if not all(_is_point(point) for point in stroke):
+            raise ApiError(400, "bad_strokes", f"Stroke {k} has a point that is not [x, y] with "
+                           f"two finite numbers. {HINT}")
+        strokes.append(np.array(stroke, dtype=np.float64))
+    return strokes
+
+
+def _is_point(point):
+    return (isinstance(point, list) and len(point) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                    for v in point))
