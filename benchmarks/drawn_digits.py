@@ -9,15 +9,17 @@ canvas in headless Chromium with varied canvas, look, brush and size, sends ever
 to POST /api/predict, draws --page-sample of them on the page itself with the mouse, then
 prints accuracy tables and writes report.json and misread.png to --out. With --numbers N it
 also draws N whole numbers of 2 to 8 digits from the same sources (benchmarks/drawn/numbers.py)
-and reads them, and every single digit, through POST /api/read. It also draws --non-digits
+and reads them, and every single digit, through POST /api/read: each number twice, as an image
+alone and with its strokes in the order drawn, as the page sends it. It also draws --non-digits
 held-out letters, scribbles and shapes (benchmarks/drawn/nondigits.py) and reports the share
 the server rejects as not a digit, and the share of the digits it rejects. With --mixed N it
 reads N numbers of 1 to 4 digits with a held-out non-digit among them through /api/read: the
-non-digit should show as "?" and the digits should be read.
+non-digit should show as "?" and the digits should be read (also both ways).
 """
 
 import argparse
 import contextlib
+import copy
 import json
 import sys
 import time
@@ -34,7 +36,7 @@ from benchmarks.drawn.client import drive_page, page_twin, predict_all  # noqa: 
 from benchmarks.drawn.layout import build  # noqa: E402
 from benchmarks.drawn.numbers import (build_mixed, build_numbers, print_mixed,  # noqa: E402
                                       print_numbers, summarize_mixed, summarize_numbers)
-from benchmarks.drawn.render import CanvasRenderer, launch  # noqa: E402
+from benchmarks.drawn.render import CanvasRenderer, launch, pixel_strokes  # noqa: E402
 from benchmarks.drawn.nondigits import build_non_digits  # noqa: E402
 from benchmarks.drawn.report import (misread_grid, print_non_digits, print_tables,  # noqa: E402
                                      rejected, summarize, summarize_non_digits)
@@ -129,17 +131,13 @@ def main(argv=None):
             mark = lap("non-digits", mark)
         if args.numbers:
             numbers = build_numbers(args.seed, args.numbers)
-            answers = predict_all(url, renderer.render(numbers), args.workers, "/api/read")
-            for number, answer in zip(numbers, answers):
-                number.answer = answer
+            numbers_stroked = read_both_ways(url, renderer, numbers, args.workers)
             # Single digits through /api/read too: one digit must stay one digit.
             singles = predict_all(url, pngs, args.workers, "/api/read")
             mark = lap("numbers", mark)
         if args.mixed:
             mixed = build_mixed(args.seed, args.mixed)
-            answers = predict_all(url, renderer.render(mixed), args.workers, "/api/read")
-            for number, answer in zip(mixed, answers):
-                number.answer = answer
+            mixed_stroked = read_both_ways(url, renderer, mixed, args.workers)
             mark = lap("mixed", mark)
         if args.page_sample:
             sample = page_sample(drawings, args.page_sample, args.seed)
@@ -151,25 +149,34 @@ def main(argv=None):
         browser.close()
     report = summarize(drawings, page)
     if args.numbers:
-        report["numbers"] = summarize_numbers(numbers, report["by_source"]["all"]["accuracy"])
+        single = report["by_source"]["all"]["accuracy"]
+        report["numbers"] = summarize_numbers(numbers, single)
+        report["numbers_with_strokes"] = summarize_numbers(numbers_stroked, single)
         report["numbers"]["single_digits_read_right"] = sum(
             a.get("number") == str(d.label) for d, a in zip(drawings, singles)) / len(drawings)
     if args.non_digits:
         report["not_a_digit"] = summarize_non_digits(non_digits, drawings)
     if args.mixed:
         report["non_digit_among_digits"] = summarize_mixed(mixed)
+        report["non_digit_among_digits_with_strokes"] = summarize_mixed(mixed_stroked)
     timings["total"] = round(time.perf_counter() - started, 1)
     report["run"] = {"seed": args.seed, "count": len(drawings), "url": url if args.url else
                      "--serve", "model": args.model, "health": health, "seconds": timings}
     print_tables(report)
     if args.numbers:
+        print("\nNumbers sent as an image alone:")
         print_numbers(report["numbers"])
+        print("\nNumbers sent with their strokes, as the page sends them:")
+        print_numbers(report["numbers_with_strokes"])
         print(f"Single digits read right through /api/read: "
               f"{100 * report['numbers']['single_digits_read_right']:.2f} %")
     if args.non_digits:
         print_non_digits(report["not_a_digit"])
     if args.mixed:
+        print("\nAs an image alone:")
         print_mixed(report["non_digit_among_digits"])
+        print("\nWith their strokes:")
+        print_mixed(report["non_digit_among_digits_with_strokes"])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
     shown = misread_grid(drawings, pngs, args.out / "misread.png")
@@ -179,6 +186,20 @@ def main(argv=None):
         shown = misread_grid(non_digits, non_digit_pngs, args.out / "accepted_non_digits.png",
                              show=lambda d: not rejected(d))
         print(f"Wrote {args.out / 'accepted_non_digits.png'} ({shown} non-digits not rejected)")
+
+
+def read_both_ways(url, renderer, numbers, workers):
+    """Read numbers through /api/read as images alone (their .answer) and with their strokes
+    (the copies returned, .answer set likewise)."""
+    pngs = renderer.render(numbers)
+    stroked = [copy.copy(number) for number in numbers]
+    for number, answer in zip(numbers, predict_all(url, pngs, workers, "/api/read")):
+        number.answer = answer
+    answers = predict_all(url, pngs, workers, "/api/read",
+                          strokes=[pixel_strokes(number) for number in numbers])
+    for number, answer in zip(stroked, answers):
+        number.answer = answer
+    return stroked
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ ink, brush = canvas width / 14) and read from its test ids. To compare like with
 sample drawing is also rendered the way the page draws and sent to the API (`page_twin`).
 """
 
+import base64
 import concurrent.futures
 import copy
 import json
@@ -21,11 +22,16 @@ CONTEXTS = ({"viewport": {"width": 1280, "height": 800}},
             {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3})
 
 
-def predict(url, png, timeout=30, path="/api/predict"):
-    """POST raw PNG bytes (to /api/read too); the answer as a dict, or {'error': code} for a
-    4xx reply."""
-    request = urllib.request.Request(f"{url}{path}", data=png,
-                                     headers={"Content-Type": "image/png"})
+def predict(url, png, timeout=30, path="/api/predict", strokes=None):
+    """POST raw PNG bytes (to /api/read too), or JSON with the strokes as the page sends them
+    when given; the answer as a dict, or {'error': code} for a 4xx reply."""
+    if strokes is None:
+        body, kind = png, "image/png"
+    else:
+        body = json.dumps({"image": base64.b64encode(png).decode("ascii"),
+                           "strokes": strokes}).encode()
+        kind = "application/json"
+    request = urllib.request.Request(f"{url}{path}", data=body, headers={"Content-Type": kind})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.load(response)
@@ -35,10 +41,12 @@ def predict(url, png, timeout=30, path="/api/predict"):
         return {"error": json.load(error).get("error", {}).get("code", str(error.code))}
 
 
-def predict_all(url, pngs, workers=4, path="/api/predict"):
-    """Answers for many PNGs, in order, a few requests at a time."""
+def predict_all(url, pngs, workers=4, path="/api/predict", strokes=None):
+    """Answers for many PNGs, in order, a few requests at a time (each with its strokes, if
+    a list of them is given)."""
+    strokes = strokes or [None] * len(pngs)
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda png: predict(url, png, path=path), pngs))
+        return list(pool.map(lambda args: predict(url, *args, path=path), zip(pngs, strokes)))
 
 
 def page_twin(drawing, css, pixels):

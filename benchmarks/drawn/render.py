@@ -69,6 +69,13 @@ class CanvasRenderer:
         self.page.close()
 
 
+def pixel_strokes(drawing):
+    """The drawing's strokes in its PNG's pixels, in the order drawn, as JSON lists: what the
+    page sends beside its PNG (the canvas draws CSS px scaled by dpr)."""
+    return [np.round(np.asarray(s, dtype=float) * drawing.dpr, 2).tolist()
+            for s in drawing.strokes]
+
+
 def _item(drawing):
     strokes = [np.round(np.asarray(s, dtype=float), 3).tolist() for s in drawing.strokes]
     return {"css": drawing.css, "dpr": drawing.dpr, "paper": PAPER[drawing.look],
