@@ -71,7 +71,8 @@ def place_number(per_digit, rng):
 def draw_number(per_digit, rng):
     """Draw a written number on a square canvas, each digit on its own layer.
 
-    -> (ink (H, W) float32 with ink = 1, owners (n, H, W) bool: which pixels each digit inked).
+    -> (ink (H, W) float32 with ink = 1, owners (n, H, W) bool: which pixels each digit inked,
+    each digit's strokes in pixels).
     """
     side, placed, width = place_number(per_digit, rng)
     layers = []
@@ -80,7 +81,7 @@ def draw_number(per_digit, rng):
         draw_pen(ImageDraw.Draw(layer), strokes, width)
         layers.append(np.asarray(layer))
     layers = np.stack(layers)
-    return layers.max(axis=0).astype(np.float32) / 255.0, layers > INK_THRESHOLD * 255
+    return layers.max(axis=0).astype(np.float32) / 255.0, layers > INK_THRESHOLD * 255, placed
 
 
 def label_pieces(candidates, owners):
@@ -113,7 +114,7 @@ def number_pieces(count, images, labels, seed, part):
     for i in range(count):
         length = int(rng.integers(LENGTHS[0], LENGTHS[1] + 1))
         digits = [digit_strokes(images, labels, rng)[1] for _ in range(length)]
-        ink, owners = draw_number(write_number(digits, rng, SPACING), rng)
+        ink, owners, _ = draw_number(write_number(digits, rng, SPACING), rng)
         try:
             readings = possible_readings(ink)
         except TooManyDigits:

@@ -25,21 +25,21 @@ SHIPPED_JUDGE = SHIPPED_MODEL.with_name("onedigit.tflite")
 
 
 def written(digits, spacing, seed=0):
-    """A number of template digits written by a test stream: (ink, owners)."""
+    """A number of template digits written by a test stream: (ink, owners, strokes)."""
     rng = rng_for("training", 10_000 + seed, 0)
     strokes = [random_template(rng, d)[1] for d in digits]
     return draw_number(write_number(strokes, rng, spacing), rng)
 
 
 def test_draw_number_owners_are_the_ink():
-    ink, owners = written([1, 2, 3], (0.2, 0.3))
+    ink, owners, _ = written([1, 2, 3], (0.2, 0.3))
     assert owners.shape[0] == 3
     np.testing.assert_array_equal(owners.any(axis=0), ink > INK_THRESHOLD)
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_label_pieces_knows_whole_digits_from_pairs_and_fragments(seed):
-    ink, owners = written([4, 0, 7], (0.25, 0.35), seed)
+    ink, owners, _ = written([4, 0, 7], (0.25, 0.35), seed)
     readings = possible_readings(ink)
     labels = label_pieces(readings.candidates, owners)
     whole = [run for run, label in zip(readings.runs, labels) if label == 1]
@@ -159,7 +159,7 @@ def whole_reading_exists(ink, owners):
 def test_stroke_pieces_separate_overlapping_digits_that_cuts_cannot(monkeypatch):
     import model.segment_search
 
-    numbers = [written(digits, (-0.15, -0.04), seed)
+    numbers = [written(digits, (-0.15, -0.04), seed)[:2]
                for seed, digits in enumerate([[7, 2, 4], [3, 8, 5], [6, 1, 9], [2, 0, 4]] * 3)]
     strokes = sum(whole_reading_exists(ink, owners) for ink, owners in numbers)
     monkeypatch.setattr(model.segment_search, "MAX_EDGES", 0)  # every drawing cut by paths

@@ -146,7 +146,7 @@ def test_drawn_pieces_give_each_ink_cell_to_the_nearest_stroke_in_order_drawn():
     grid[9:11, 2:18] = True  # a bar drawn second
     grid[2:18, 9:11] = True  # a stem drawn first, crossing it
     stem, bar = np.array([[10.0, 2.0], [10.0, 17.0]]), np.array([[2.0, 10.0], [17.0, 10.0]])
-    pieces, boundary = drawn_pieces(grid, [stem, bar], step=1, origin=(0, 0))
+    pieces, boundary = drawn_pieces(grid, [stem, bar], step=1, origin=(0, 0), height=16)
     assert pieces.max() == 2 and boundary.tolist() == [0.0]
     assert (pieces[2:8, 9:11] == 1).all() and (pieces[9:11, 2:8] == 2).all()
     assert ((pieces > 0) == grid).all()
@@ -156,12 +156,17 @@ def test_drawn_pieces_leave_out_strokes_with_no_ink_and_give_up_beyond_their_bou
     grid = np.zeros((10, 10), dtype=bool)
     grid[2:8, 4:6] = True
     stroke = np.array([[5.0, 2.0], [5.0, 8.0]])
-    pieces, _ = drawn_pieces(grid, [np.array([[90.0, 90.0]]), stroke], 1, (0, 0))
+    pieces, _ = drawn_pieces(grid, [np.array([[90.0, 90.0]]), stroke], 1, (0, 0), 10)
     assert pieces.max() == 1  # the stroke off the grid owns no ink
-    assert drawn_pieces(grid, [np.array([[90.0, 90.0]])], 1, (0, 0)) == (None, None)
+    assert drawn_pieces(grid, [np.array([[90.0, 90.0]])], 1, (0, 0), 10) == (None, None)
     grid[:, :] = True
     spread = [np.array([[k % 10 + 0.5, k // 10 + 0.5]]) for k in range(MAX_EDGES + 1)]
-    assert drawn_pieces(grid, spread, 1, (0, 0)) == (None, None)  # a scribble's worth
+    assert drawn_pieces(grid, spread, 1, (0, 0), 10) == (None, None)  # a scribble's worth
     long = [np.array([[0.0, 0.0], [9.0, 9.0]] * 10_000)]  # far longer than a number's strokes
-    assert drawn_pieces(grid, long, 1, (0, 0)) == (None, None)
-    assert drawn_pieces(grid, [stroke], 1, (0, 0))[0].max() == 1
+    assert drawn_pieces(grid, long, 1, (0, 0), 10) == (None, None)
+    assert drawn_pieces(grid, [stroke], 1, (0, 0), 10)[0].max() == 1
+    # One stroke wider than any digit (two digits joined): the ink is split without strokes.
+    grid[:, :] = False
+    grid[4:6, :] = True
+    assert drawn_pieces(grid, [np.array([[0.0, 5.0], [9.0, 5.0]])], 1, (0, 0), 6) == (None, None)
+    assert drawn_pieces(grid, [np.array([[0.0, 5.0], [9.0, 5.0]])], 1, (0, 0), 8)[0].max() == 1
