@@ -176,7 +176,7 @@ def possible_readings(ink, max_digits=MAX_DIGITS, strokes=None):
     height = drawing.tallest
     pieces = None
     if strokes:
-        pieces, boundary = drawn_pieces(grid, strokes, drawing.step, (gy0, gx0))
+        pieces, boundary = drawn_pieces(grid, strokes, drawing.step, (gy0, gx0), height)
     if pieces is None:
         pieces, boundary = stroke_pieces(grid, height)
     longest = MAX_STROKES
@@ -193,11 +193,13 @@ def possible_readings(ink, max_digits=MAX_DIGITS, strokes=None):
     return Readings(runs, boxes, candidates, boundary, height, pieces, drawing, (gy0, gx0))
 
 
-def drawn_pieces(grid, strokes, step, origin):
+def drawn_pieces(grid, strokes, step, origin, height):
     """Piece number of each ink cell of a boolean grid: the stroke drawn nearest it, numbered in
     the order drawn (strokes that own no ink left out), and boundary costs (none); (None, None)
-    when no stroke falls on the grid, more than MAX_EDGES own ink (the
-    same bound on the work as for a skeleton's edges), or they are far too long.
+    when no stroke falls on the grid, more than MAX_EDGES own ink (the same bound on the work as
+    for a skeleton's edges), they are far too long, or one is wider than any digit (MAX_WIDTH
+    times `height`, a digit's height on the grid): digits joined in one stroke, which only the
+    ink's own splitting can part.
 
     People write a number digit after digit, so the strokes of one digit are drawn one after
     another even where its ink overlaps a neighbour's, which no cut of the ink alone can undo.
@@ -219,6 +221,13 @@ def drawn_pieces(grid, strokes, step, origin):
     owner = drawn[nearest[0][grid], nearest[1][grid]]
     used, inverse = np.unique(owner, return_inverse=True)
     if used.size > MAX_EDGES:
+        return None, None
+    cols = np.nonzero(grid)[1]
+    left = np.full(used.size, grid.shape[1])
+    right = np.zeros(used.size, dtype=np.int64)
+    np.minimum.at(left, inverse, cols)
+    np.maximum.at(right, inverse, cols + 1)
+    if (right - left > MAX_WIDTH * height).any():
         return None, None
     piece = np.zeros(grid.shape, dtype=np.int32)
     piece[grid] = inverse + 1
