@@ -40,3 +40,46 @@ def test_mixed_numbers_scoring_counts_the_non_digit_read_as_a_digit():
     summary = summarize_mixed(numbers)["all"]
     assert summary["n"] == 3 and summary["exact_share"] == pytest.approx(1 / 3)
     assert summary["no_question_mark_share"] == pytest.approx(2 / 3)
+
+
+def test_benchmark_reads_numbers_as_images_and_with_their_strokes(app, browser):
+    """benchmarks/drawn_digits.py's two ways, through a real HTTP server: the strokes it sends
+    must land on the ink of the PNGs it renders (CSS px times dpr), or they read worse."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from benchmarks.drawn.render import CanvasRenderer
+    from benchmarks.drawn_digits import read_both_ways
+
+    numbers = [n for n in build_numbers(1, 224) if n.spacing == "overlapping"][:40]
+    assert {n.dpr for n in numbers} == {1, 3}, "both canvases of the benchmark"
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        stroked = read_both_ways(url, CanvasRenderer(browser), numbers, workers=2)
+    finally:
+        server.shutdown()
+    alone = sum(n.answer.get("number") == n.label for n in numbers)
+    with_strokes = sum(n.answer.get("number") == n.label for n in stroked)
+    assert with_strokes >= alone + 3, (with_strokes, alone)  # 34 and 29 on 2026-11-29
+
+
+def test_benchmark_strokes_lie_on_the_ink_of_its_renderings(browser):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from benchmarks.drawn.render import CanvasRenderer, pixel_strokes
+    from model.preprocess import ink_map
+
+    numbers = build_numbers(2, 56)[::7]
+    assert {n.dpr for n in numbers} == {1, 3} and {n.look for n in numbers} > {"dark"}
+    for number, png in zip(numbers, CanvasRenderer(browser).render(numbers)):
+        ink = ink_map(Image.open(io.BytesIO(png)))
+        points = np.concatenate([np.asarray(s) for s in pixel_strokes(number)])
+        xs, ys = np.floor(points).astype(int).T
+        assert ((xs >= 0) & (xs < ink.shape[1]) & (ys >= 0) & (ys < ink.shape[0])).all()
+        assert (ink[ys, xs] > 0.5).mean() > 0.95, number.params()

@@ -46,7 +46,8 @@ def predict_all(url, pngs, workers=4, path="/api/predict", strokes=None):
     a list of them is given)."""
     strokes = strokes or [None] * len(pngs)
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda args: predict(url, *args, path=path), zip(pngs, strokes)))
+        return list(pool.map(lambda pair: predict(url, pair[0], path=path, strokes=pair[1]),
+                             zip(pngs, strokes)))
 
 
 def page_twin(drawing, css, pixels):
