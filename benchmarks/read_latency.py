@@ -6,13 +6,15 @@
 Numbers of 2, 4 and 8 template digits (a stream of their own), written close, drawn with one
 pen on the page's 280 px canvas and on a phone's 1080 px one, are read through Flask's test
 client, the whole request (decoding, cutting, every model): without the number model, with
-the shipped one (all its members), and with each --also file. Each configuration is timed in
+the shipped one (all its members), with it and the strokes sent beside the PNG as the page
+sends them (JSON), and with each --also file. Each configuration is timed in
 turns with the others (`--rounds` rounds of every number), so a busy moment of the machine
 falls on all of them; the table gives the median and the best per canvas and length, and the
 JSON every figure.
 """
 
 import argparse
+import base64
 import io
 import json
 import statistics
@@ -42,7 +44,8 @@ STREAM = 900  # rng_for("benchmark", seed, STREAM + ...): no other use
 
 def number_png(length, side, seed):
     """A PNG of `length` template digits written close, as wide as 0.9 of a `side` px canvas
-    at most and 0.3 of it high, black on white: (png bytes, the digits)."""
+    at most and 0.3 of it high, black on white: (png bytes, the digits, the strokes in its
+    pixels in the order drawn)."""
     rng = rng_for("benchmark", seed, STREAM + 10 * length + side % 7)
     digits = [int(d) for d in rng.integers(10, size=length)]
     per_digit = write_number([random_template(rng, d)[1] for d in digits], rng, CLOSE)
@@ -51,17 +54,20 @@ def number_png(length, side, seed):
     pen = max(2, round(0.04 * scale))
     image = Image.new("L", (side, side), 0)
     offset = np.array([(side - (right - left) * scale) / 2, 0.35 * side])
-    draw_pen(ImageDraw.Draw(image), [(np.asarray(s) - (left, top)) * scale + offset
-                                     for strokes in per_digit for s in strokes], pen)
+    placed = [(np.asarray(s) - (left, top)) * scale + offset
+              for strokes in per_digit for s in strokes]
+    draw_pen(ImageDraw.Draw(image), placed, pen)
     image = Image.eval(image, lambda v: 255 - v)  # the pen draws white: dark ink on white
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return buffer.getvalue(), "".join(map(str, digits))
+    return buffer.getvalue(), "".join(map(str, digits)), [s.tolist() for s in placed]
 
 
 def clients(also, database):
-    """{name: (Flask test client, number-model members)} for each configuration."""
-    configs = {"without number model": None, "shipped number model": {}}
+    """{name: (Flask test client, number-model members, whether strokes are sent)} for each
+    configuration."""
+    configs = {"without number model": None, "shipped number model": {},
+               "shipped number model, strokes": {}}
     for path in also:
         configs[f"--also {Path(path).name}"] = {"SEQUENCE_MODEL_PATH": str(path)}
     out = {}
@@ -73,7 +79,7 @@ def clients(also, database):
             classifier.line_reader = None
         reader = classifier.line_reader
         members = 0 if reader is None else reader.columns(np.zeros((32, 64), np.float32)).shape[0]
-        out[name] = (app.test_client(), members)
+        out[name] = (app.test_client(), members, name.endswith("strokes"))
     return out
 
 
@@ -95,10 +101,14 @@ def main(argv=None):
     times = {name: {key: [] for key in numbers} for name in configs}
     read = {name: {} for name in configs}
     for round_ in range(args.rounds + 1):
-        for key, (png, _) in numbers.items():
-            for name, (client, _) in configs.items():
+        for key, (png, _, strokes) in numbers.items():
+            for name, (client, _, with_strokes) in configs.items():
                 started = time.perf_counter()
-                response = client.post("/api/read", data=png, content_type="image/png")
+                if with_strokes:
+                    body = {"image": base64.b64encode(png).decode(), "strokes": strokes}
+                    response = client.post("/api/read", json=body)
+                else:
+                    response = client.post("/api/read", data=png, content_type="image/png")
                 elapsed = 1000 * (time.perf_counter() - started)
                 if response.status_code != 200:
                     raise SystemExit(f"{name}: /api/read answered {response.status_code}: "
@@ -114,7 +124,7 @@ def main(argv=None):
     header = f"{'configuration':34s} {'members':>7s} {'read right':>10s}" + "".join(
         f" {f'{side}px x{length}':>14s}" for side, length in numbers)
     print(header)
-    for name, (_, members) in configs.items():
+    for name, (_, members, _) in configs.items():
         cells = []
         for key in numbers:
             median, best = statistics.median(times[name][key]), min(times[name][key])
