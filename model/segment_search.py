@@ -196,10 +196,9 @@ def possible_readings(ink, max_digits=MAX_DIGITS, strokes=None):
 def drawn_pieces(grid, strokes, step, origin, height):
     """Piece number of each ink cell of a boolean grid: the stroke drawn nearest it, numbered in
     the order drawn (strokes that own no ink left out), and boundary costs (none); (None, None)
-    when no stroke falls on the grid, more than MAX_EDGES own ink (the same bound on the work as
-    for a skeleton's edges), they are far too long, or one is wider than any digit (MAX_WIDTH
-    times `height`, a digit's height on the grid): digits joined in one stroke, which only the
-    ink's own splitting can part.
+    when no stroke falls on the grid, they are far too long, or they make more than MAX_EDGES
+    pieces (the same bound on the work as for a skeleton's edges). A stroke wider than any digit
+    (MAX_WIDTH times `height`, a digit's height on the grid) is split along its skeleton.
 
     People write a number digit after digit, so the strokes of one digit are drawn one after
     another even where its ink overlaps a neighbour's, which no cut of the ink alone can undo.
@@ -222,16 +221,28 @@ def drawn_pieces(grid, strokes, step, origin, height):
     used, inverse = np.unique(owner, return_inverse=True)
     if used.size > MAX_EDGES:
         return None, None
+    piece = np.zeros(grid.shape, dtype=np.int32)
+    piece[grid] = inverse + 1
     cols = np.nonzero(grid)[1]
     left = np.full(used.size, grid.shape[1])
     right = np.zeros(used.size, dtype=np.int64)
     np.minimum.at(left, inverse, cols)
     np.maximum.at(right, inverse, cols + 1)
-    if (right - left > MAX_WIDTH * height).any():
+    wide = right - left > MAX_WIDTH * height
+    if not wide.any():
+        return piece, np.zeros(used.size - 1)
+    # A stroke wider than any digit may be digits written without lifting the pen (or a wide
+    # scribble): it is split along its own skeleton as ink alone is, its parts left to right.
+    ordered, count = np.zeros_like(piece), 0
+    for k in range(used.size):
+        mine = piece == k + 1
+        parts = stroke_pieces(mine, height)[0] if wide[k] else None
+        parts = mine.astype(np.int32) if parts is None else parts
+        ordered[mine] = parts[mine] + count
+        count += int(parts.max())
+    if count > MAX_EDGES:
         return None, None
-    piece = np.zeros(grid.shape, dtype=np.int32)
-    piece[grid] = inverse + 1
-    return piece, np.zeros(used.size - 1)
+    return ordered, np.zeros(count - 1)
 
 
 def _stroke_cells(points, step, origin, shape, budget):

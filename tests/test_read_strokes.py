@@ -165,8 +165,17 @@ def test_drawn_pieces_leave_out_strokes_with_no_ink_and_give_up_beyond_their_bou
     long = [np.array([[0.0, 0.0], [9.0, 9.0]] * 10_000)]  # far longer than a number's strokes
     assert drawn_pieces(grid, long, 1, (0, 0), 10) == (None, None)
     assert drawn_pieces(grid, [stroke], 1, (0, 0), 10)[0].max() == 1
-    # One stroke wider than any digit (two digits joined): the ink is split without strokes.
-    grid[:, :] = False
-    grid[4:6, :] = True
-    assert drawn_pieces(grid, [np.array([[0.0, 5.0], [9.0, 5.0]])], 1, (0, 0), 6) == (None, None)
-    assert drawn_pieces(grid, [np.array([[0.0, 5.0], [9.0, 5.0]])], 1, (0, 0), 8)[0].max() == 1
+
+
+def test_a_stroke_wider_than_any_digit_is_split_along_its_skeleton(client):
+    """Two 0s written without lifting the pen: one stroke, two loops, read as two digits."""
+    loop = [(0.5 + 0.45 * np.sin(t), 0.5 - 0.45 * np.cos(t)) for t in np.linspace(0, 6.3, 40)]
+    joined = [[(0.1 + 0.35 * x, 0.3 + 0.4 * y) for x, y in loop]
+              + [(0.45 + 0.35 * x, 0.3 + 0.4 * y) for x, y in loop]]
+    png = png_bytes(draw_digit(joined, width=8))
+    pixels = [[[x * 280, y * 280] for x, y in joined[0]]]
+    assert read(client, png, pixels)["number"] == "00"
+    grid = np.asarray(Image.open(io.BytesIO(png)).convert("L")) < 128
+    pieces, _ = drawn_pieces(grid, [np.array(pixels[0])], 1, (0, 0), 112)
+    assert pieces.max() >= 2
+    assert drawn_pieces(grid, [np.array(pixels[0])], 1, (0, 0), 200)[0].max() == 1
