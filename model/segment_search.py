@@ -15,6 +15,9 @@ model (model/sequence.py), which reads the whole line at once, each way of cutti
 the log probability it gives that reading; where it is much surer of a reading no cut gives
 (overlapping digits whose strokes cross), the pieces are grouped around where it sees each
 digit instead, and each group is read by the digit model and the number model together.
+When the client sends the strokes in the order drawn, they are the pieces instead
+(drawn_pieces): a number is written digit after digit, so where neighbours overlap the order
+of the strokes tells whose ink is whose, which no cut can.
 numpy, SciPy and scikit-image: the classifiers come in as functions.
 """
 
@@ -103,6 +106,7 @@ class Readings:
     pieces: np.ndarray  # piece number of each grid cell (0: no ink)
     drawing: object  # the Labelled drawing the grid comes from
     origin: tuple  # the grid's first cell (row, column) in the drawing's grid
+    drawn: bool = False  # pieces are the strokes as drawn (drawn_pieces), not left to right
 
 
 def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=None,
@@ -114,11 +118,10 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=
     probabilities that each piece is exactly one whole digit (model/onedigit.py), or None to
     judge by the classifier alone; read_line((32, W)) -> (T, 12) the number model's column
     probabilities (model/sequence.py), or (M, T, 12) those of each of M number models
-    (LineReading), or None to choose without it; strokes: the strokes as drawn, in the order
-    drawn, each an (n, 2) array of x, y in the drawing's pixels, or None (drawn_pieces).
-    Raises EmptyDrawing when
-    there is no ink, TooManyDigits when the drawing holds more than max_digits (or is a
-    scribble).
+    (LineReading), or None to choose without it; strokes: the strokes in the order drawn,
+    each an (n, 2) array of x, y in the drawing's pixels, or None (drawn_pieces). Raises
+    EmptyDrawing when there is no ink, TooManyDigits when the drawing holds more than
+    max_digits (or is a scribble).
     """
     readings = possible_readings(ink, max_digits, strokes)
     candidates, runs, boxes = readings.candidates, readings.runs, readings.boxes
@@ -148,7 +151,7 @@ def read_digits(ink, classify, max_digits=MAX_DIGITS, one_digit=None, read_line=
             chosen, runs, scores, readings.boundary)), readings, inputs, probabilities, scores,
             classify)
         says = _line_says(line.columns, found, answers, candidates[runs.index(whole)].box)
-    if strokes:  # pieces in the order drawn: the digits are given left to right
+    if readings.drawn:  # pieces in the order drawn: the digits are given left to right
         order = np.argsort([c.box[0] + c.box[2] / 2 for c in found], kind="stable")
         found, xs, answers = [found[k] for k in order], xs[order], answers[order]
         says = [says[k] for k in order]
@@ -177,7 +180,8 @@ def possible_readings(ink, max_digits=MAX_DIGITS, strokes=None):
     pieces = None
     if strokes:
         pieces, boundary = drawn_pieces(grid, strokes, drawing.step, (gy0, gx0), height)
-    if pieces is None:
+    drawn = pieces is not None
+    if not drawn:
         pieces, boundary = stroke_pieces(grid, height)
     longest = MAX_STROKES
     if pieces is None:  # a scribble: cut from top to bottom
@@ -190,7 +194,8 @@ def possible_readings(ink, max_digits=MAX_DIGITS, strokes=None):
         x0, y0, x1, y1 = boxes[(i, j)]
         mine = (pieces[y0:y1, x0:x1] > i) & (pieces[y0:y1, x0:x1] <= j)
         candidates.append(crop_cells(drawing, mine, gy0 + y0, gx0 + x0))
-    return Readings(runs, boxes, candidates, boundary, height, pieces, drawing, (gy0, gx0))
+    return Readings(runs, boxes, candidates, boundary, height, pieces, drawing, (gy0, gx0),
+                    drawn)
 
 
 def drawn_pieces(grid, strokes, step, origin, height):
