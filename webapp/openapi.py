@@ -2,6 +2,8 @@
 
 from flask import Blueprint, jsonify
 
+from webapp.strokes import MAX_POINTS, MAX_STROKES
+
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
 BINARY = {"type": "string", "format": "binary"}
@@ -32,14 +34,14 @@ def _error(name):
 
 
 STROKES = {
-    "type": "array", "maxItems": 500,
+    "type": "array", "maxItems": MAX_STROKES,
     "items": {"type": "array", "minItems": 1,
               "items": {"type": "array", "minItems": 2, "maxItems": 2,
                         "items": {"type": "number"}}},
     "description": "Optional: the drawing's strokes in the order drawn, each a list of [x, y] "
-                   "points in the image's pixels (at most 500 strokes and 20,000 points). A "
-                   "number's reading uses them to tell overlapping digits apart; the page "
-                   "sends them."}
+                   f"points in the image's pixels (at most {MAX_STROKES} strokes and "
+                   f"{MAX_POINTS:,} points in all). A number's reading uses them to tell "
+                   "overlapping digits apart; the page sends them."}
 # /api/predict and /api/read take a drawing the same three ways; ?explain=1 adds the why.
 DRAWING = {
     "required": True,
