@@ -4,17 +4,22 @@
     .venv/bin/python benchmarks/drawn_digits.py --url http://127.0.0.1:8000
 
 Makes --count drawings from a seed (MNIST test digits traced into strokes, stroke templates,
-handwriting fonts, Hershey fonts; see benchmarks/drawn/__init__.py), draws each in a real
-canvas in headless Chromium with varied canvas, look, brush and size, sends every rendering
-to POST /api/predict, draws --page-sample of them on the page itself with the mouse, then
-prints accuracy tables and writes report.json and misread.png to --out. With --numbers N it
-also draws N whole numbers of 2 to 8 digits from the same sources (benchmarks/drawn/numbers.py)
-and reads them, and every single digit, through POST /api/read: each number twice, as an image
-alone and with its strokes in the order drawn, as the page sends it. It also draws --non-digits
-held-out letters, scribbles and shapes (benchmarks/drawn/nondigits.py) and reports the share
-the server rejects as not a digit, and the share of the digits it rejects. With --mixed N it
-reads N numbers of 1 to 4 digits with a held-out non-digit among them through /api/read: the
-non-digit should show as "?" and the digits should be read (also both ways).
+handwriting fonts, Hershey fonts; see benchmarks/drawn/__init__.py) and asks the server about
+each one three ways (benchmarks/drawn/shown.py): the page's way (its strokes redrawn with the
+page's pen on its 280 px export, sent as the page's form with `Prefer: read, explain`), and the
+image alone, drawn in a real canvas in headless Chromium with varied canvas, look, brush and
+size, on /api/predict and on /api/read. A drawing counts as right only when what a person
+would be shown is right: a digit refused as "not a digit" is wrong, and so is any "?". It also
+draws --page-sample of them on the page itself with the mouse and reads what the page shows.
+It prints the tables and writes report.json and misread.png to --out.
+
+--non-digits held-out letters, scribbles and shapes (benchmarks/drawn/nondigits.py) are asked
+the same three ways: the share shown as no digit at all. --numbers N whole numbers of 2 to 8
+digits from the same sources (benchmarks/drawn/numbers.py) are read the page's way, as an
+image alone on /api/read and with their strokes on /api/read. --mixed N reads numbers of 1 to
+4 digits with a held-out non-digit among them through /api/read (alone and with strokes).
+--mnist-test also sends MNIST's own 10,000 test digits. The default seed is the held-out one
+(benchmarks/seeds.py, benchmarks/SEEDS.md): its figures are for reporting, never choosing.
 """
 
 import argparse
@@ -32,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from benchmarks.drawn import SOURCES, rng_for  # noqa: E402
-from benchmarks.drawn.client import drive_page, page_twin, predict_all  # noqa: E402
+from benchmarks.drawn.client import (ask_all, as_page_draws, drive_page, page_strokes,  # noqa: E402
+                                     page_twin, predict_all)
 from benchmarks.drawn.layout import build  # noqa: E402
 from benchmarks.drawn.numbers import (build_mixed, build_numbers, print_mixed,  # noqa: E402
                                       print_numbers, summarize_mixed, summarize_numbers)
@@ -40,6 +46,8 @@ from benchmarks.drawn.render import CanvasRenderer, launch, pixel_strokes  # noq
 from benchmarks.drawn.nondigits import build_non_digits  # noqa: E402
 from benchmarks.drawn.report import (misread_grid, print_non_digits, print_tables,  # noqa: E402
                                      rejected, summarize, summarize_non_digits)
+from benchmarks.drawn.shown import WAYS, shown, shows_no_digit, WAY_NAMES  # noqa: E402
+from benchmarks.seeds import REPORT_SEED, seed_role  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -51,8 +59,9 @@ def parse_args(argv=None):
                        help="start the Procfile's server on a free port (and stop it after)")
     parser.add_argument("--model", help="with --serve: DIGITS_MODEL_PATH for the server "
                         "(default: the server's own default, model/saved/digits.tflite)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="fixes every drawing; same seed, same benchmark (default 0)")
+    parser.add_argument("--seed", type=int, default=REPORT_SEED,
+                        help="fixes every drawing; same seed, same benchmark (default "
+                             f"{REPORT_SEED}, the held-out seed: benchmarks/seeds.py)")
     # 1,000 a source puts about 330 drawings in each look, width and size bucket, so the
     # 1-point bucket rule is about 3 drawings, not one unlucky one.
     parser.add_argument("--count", type=int, default=4000,
@@ -65,11 +74,13 @@ def parse_args(argv=None):
                              "evenly over sources, lengths and spacings (default 0: none)")
     parser.add_argument("--non-digits", type=int, default=600,
                         help="held-out non-digits (font letters, scribbles, shapes) drawn and "
-                             "sent to /api/predict, which should say not a digit (default 600; "
-                             "0: none)")
+                             "asked every way: no digit should be shown (default 600; 0: none)")
     parser.add_argument("--mixed", type=int, default=0,
                         help="numbers of 1-4 digits with one held-out non-digit among them, "
                              "read through /api/read (default 0: none)")
+    parser.add_argument("--mnist-test", action="store_true",
+                        help="also send MNIST's own 10,000 test digits as 28x28 PNGs (reported, "
+                             "never used to choose)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "drawn",
                         help="folder for report.json and misread.png")
     parser.add_argument("--workers", type=int, default=4, help="API requests in flight")
@@ -115,61 +126,65 @@ def main(argv=None):
     with sync_playwright() as playwright, server(args) as url:
         browser = launch(playwright)
         renderer = CanvasRenderer(browser)
-        pngs = renderer.render(drawings)
-        mark = lap("render", mark)
         with urllib.request.urlopen(f"{url}/api/health", timeout=10) as response:
             health = json.load(response)
-        for drawing, answer in zip(drawings, predict_all(url, pngs, args.workers)):
-            drawing.answer = answer
-        mark = lap("api", mark)
+        pngs = ask_every_way(url, renderer, drawings, args.workers)
+        mark = lap("single digits", mark)
         if args.non_digits:
             non_digits = build_non_digits(args.seed, args.non_digits, len(drawings))
-            non_digit_pngs = renderer.render(non_digits)
-            for drawing, answer in zip(non_digits, predict_all(url, non_digit_pngs,
-                                                               args.workers)):
-                drawing.answer = answer
+            non_digit_pngs = ask_every_way(url, renderer, non_digits, args.workers)
             mark = lap("non-digits", mark)
         if args.numbers:
             numbers = build_numbers(args.seed, args.numbers)
-            numbers_stroked = read_both_ways(url, renderer, numbers, args.workers)
-            # Single digits through /api/read too: one digit must stay one digit.
-            singles = predict_all(url, pngs, args.workers, "/api/read")
+            ask_every_way(url, renderer, numbers, args.workers, ("page", "read"))
+            numbers_stroked = read_both_ways(url, renderer, numbers, args.workers)[1]
             mark = lap("numbers", mark)
         if args.mixed:
             mixed = build_mixed(args.seed, args.mixed)
-            mixed_stroked = read_both_ways(url, renderer, mixed, args.workers)
+            mixed, mixed_stroked = read_both_ways(url, renderer, mixed, args.workers)
             mark = lap("mixed", mark)
+        if args.mnist_test:
+            mnist_test = ask_mnist_test(url, args.workers)
+            mark = lap("MNIST test", mark)
         if args.page_sample:
             sample = page_sample(drawings, args.page_sample, args.seed)
             page = drive_page(browser, url, sample)
             twins = [page_twin(d, p["css"], p["pixels"]) for d, p in zip(sample, page)]
-            for p, answer in zip(page, predict_all(url, renderer.render(twins), args.workers)):
-                p["api_digit"] = answer.get("digit")
+            for p, answer in zip(page, ask_all(url, renderer.render(twins), "page",
+                                               [page_strokes(t) for t in twins], args.workers)):
+                p["request"] = shown(answer, "page")
             lap("page", mark)
         browser.close()
-    report = summarize(drawings, page)
+    report = summarize(drawings, page, WAYS)
     if args.numbers:
-        single = report["by_source"]["all"]["accuracy"]
-        report["numbers"] = summarize_numbers(numbers, single)
-        report["numbers_with_strokes"] = summarize_numbers(numbers_stroked, single)
-        report["numbers"]["single_digits_read_right"] = sum(
-            a.get("number") == str(d.label) for d, a in zip(drawings, singles)) / len(drawings)
+        report["numbers"] = {}
+        for way, name in (("page", "page"), ("read", "image_alone")):
+            single = report["ways"][way]["by_source"]["all"]["accuracy"]
+            report["numbers"][name] = summarize_numbers(numbers, single, way)
+        single = report["ways"]["read"]["by_source"]["all"]["accuracy"]
+        report["numbers"]["read_with_strokes"] = summarize_numbers(numbers_stroked, single)
     if args.non_digits:
-        report["not_a_digit"] = summarize_non_digits(non_digits, drawings)
+        report["not_a_digit"] = summarize_non_digits(non_digits, drawings, WAYS)
     if args.mixed:
         report["non_digit_among_digits"] = summarize_mixed(mixed)
         report["non_digit_among_digits_with_strokes"] = summarize_mixed(mixed_stroked)
+    if args.mnist_test:
+        report["mnist_test"] = mnist_test
     timings["total"] = round(time.perf_counter() - started, 1)
-    report["run"] = {"seed": args.seed, "count": len(drawings), "url": url if args.url else
-                     "--serve", "model": args.model, "health": health, "seconds": timings}
+    report["run"] = {"seed": args.seed, "seed_role": seed_role(args.seed),
+                     "count": len(drawings), "url": url if args.url else "--serve",
+                     "model": args.model, "health": health, "seconds": timings}
+    print(f"seed {args.seed}: {seed_role(args.seed)}")
     print_tables(report)
     if args.numbers:
-        print("\nNumbers sent as an image alone:")
-        print_numbers(report["numbers"])
-        print("\nNumbers sent with their strokes, as the page sends them:")
-        print_numbers(report["numbers_with_strokes"])
-        print(f"Single digits read right through /api/read: "
-              f"{100 * report['numbers']['single_digits_read_right']:.2f} %")
+        titles = {"page": "Numbers sent the page's way (/api/predict, Prefer: read, the page's "
+                          "pen, with strokes):",
+                  "image_alone": "Numbers sent as an image alone to /api/read:",
+                  "read_with_strokes": "Numbers sent to /api/read with their strokes (the "
+                                       "benchmark's pens):"}
+        for name, title in titles.items():
+            print(f"\n{title}")
+            print_numbers(report["numbers"][name])
     if args.non_digits:
         print_non_digits(report["not_a_digit"])
     if args.mixed:
@@ -177,20 +192,78 @@ def main(argv=None):
         print_mixed(report["non_digit_among_digits"])
         print("\nWith their strokes:")
         print_mixed(report["non_digit_among_digits_with_strokes"])
+    if args.mnist_test:
+        print_mnist_test(mnist_test)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
-    shown = misread_grid(drawings, pngs, args.out / "misread.png")
+    shown_count = misread_grid(drawings, pngs, args.out / "misread.png")
     print(f"\n{len(drawings)} drawings in {timings['total']} s ({timings}); wrote "
-          f"{args.out / 'report.json'} and {args.out / 'misread.png'} ({shown} misread shown)")
+          f"{args.out / 'report.json'} and {args.out / 'misread.png'} "
+          f"({shown_count} misread shown)")
     if args.non_digits:
-        shown = misread_grid(non_digits, non_digit_pngs, args.out / "accepted_non_digits.png",
-                             show=lambda d: not rejected(d))
-        print(f"Wrote {args.out / 'accepted_non_digits.png'} ({shown} non-digits not rejected)")
+        shown_count = misread_grid(non_digits, non_digit_pngs,
+                                   args.out / "accepted_non_digits.png",
+                                   show=lambda d: not rejected(d))
+        print(f"Wrote {args.out / 'accepted_non_digits.png'} ({shown_count} non-digits shown "
+              f"as a digit on /api/predict)")
+
+
+def ask_every_way(url, renderer, drawings, workers, ways=WAYS):
+    """Ask every way of benchmarks/drawn/shown.py about each drawing: the page's way with its
+    strokes redrawn by the page's pen, the plain ways with the benchmark's own rendering.
+    Sets each drawing's .answers (by way) and .answer (the plain /api/predict one, or the
+    first asked); returns the benchmark's renderings."""
+    pngs = renderer.render(drawings)
+    for drawing in drawings:
+        drawing.answers = {}
+    for way in ways:
+        if way == "page":
+            twins = [as_page_draws(d) for d in drawings]
+            replies = ask_all(url, renderer.render(twins), "page",
+                              [page_strokes(t) for t in twins], workers)
+        else:
+            replies = ask_all(url, pngs, way, workers=workers)
+        for drawing, answer in zip(drawings, replies):
+            drawing.answers[way] = answer
+    for drawing in drawings:
+        drawing.answer = drawing.answers.get("predict", drawing.answers[ways[0]])
+    return pngs
+
+
+def ask_mnist_test(url, workers):
+    """MNIST's own 10,000 test digits, each as a 28x28 PNG (light ink on black), asked the
+    plain ways: shown right and refused as not a digit."""
+    import io
+
+    from PIL import Image
+
+    from model.data import load_mnist
+
+    _, (images, labels) = load_mnist(verbose=False)
+    pngs = []
+    for image in images:
+        buffer = io.BytesIO()
+        Image.fromarray(image).save(buffer, format="PNG")
+        pngs.append(buffer.getvalue())
+    result = {}
+    for way in ("predict", "read"):
+        texts = [shown(answer, way) for answer in ask_all(url, pngs, way, workers=workers)]
+        result[way] = {"n": len(texts),
+                       "shown_right": sum(t == str(y) for t, y in zip(texts, labels)),
+                       "refused": sum(shows_no_digit(t) for t in texts)}
+    return result
+
+
+def print_mnist_test(result, out=print):
+    out("\nMNIST's own test digits (28x28 PNGs), reported only:")
+    for way, st in result.items():
+        out(f"  {WAY_NAMES[way]}: shown right {100 * st['shown_right'] / st['n']:.2f} %, "
+            f"refused as not a digit {100 * st['refused'] / st['n']:.2f} % (n={st['n']})")
 
 
 def read_both_ways(url, renderer, numbers, workers):
     """Read numbers through /api/read as images alone (their .answer) and with their strokes
-    (the copies returned, .answer set likewise)."""
+    (copies, .answer set likewise); returns (numbers, copies)."""
     pngs = renderer.render(numbers)
     stroked = [copy.copy(number) for number in numbers]
     for number, answer in zip(numbers, predict_all(url, pngs, workers, "/api/read")):
@@ -199,7 +272,7 @@ def read_both_ways(url, renderer, numbers, workers):
                           strokes=[pixel_strokes(number) for number in numbers])
     for number, answer in zip(stroked, answers):
         number.answer = answer
-    return stroked
+    return numbers, stroked
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def test_benchmark_reads_numbers_as_images_and_with_their_strokes(app, browser):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_port}"
-        stroked = read_both_ways(url, CanvasRenderer(browser), numbers, workers=2)
+        _, stroked = read_both_ways(url, CanvasRenderer(browser), numbers, workers=2)
     finally:
         server.shutdown()
     alone = sum(n.answer.get("number") == n.label for n in numbers)

@@ -14,6 +14,7 @@ import numpy as np
 from benchmarks.drawn import SOURCES, rng_for
 from benchmarks.drawn.layout import CANVASES, LOOKS, WIDTHS, _balanced, shapes
 from benchmarks.drawn.nondigits import held_out_strokes
+from benchmarks.drawn.shown import shown
 from model.strokes.geometry import bounds
 from model.strokes.numbers import write_number
 
@@ -150,17 +151,27 @@ def _errors(truth, read):
     return cost[-1][-1][1:]
 
 
-def _stats(numbers):
+def read_of(number, way=None):
+    """The number shown for it asked `way` (benchmarks/drawn/shown.py), or its .answer's
+    number when no way is named; "" when no digit is shown or the server refused it."""
+    if way is None:
+        return number.answer.get("number", "")
+    text = shown(number.answers[way], way)
+    return "" if text is None or text.startswith("error:") else text
+
+
+def _stats(numbers, way=None):
     n = len(numbers)
     if not n:
         return {"n": 0}
-    reads = [x.answer.get("number", "") for x in numbers]
+    reads = [read_of(x, way) for x in numbers]
     exact = sum(r == x.label for r, x in zip(reads, numbers))
     counted = [x for r, x in zip(reads, numbers) if len(r) == len(x.label)]
     digits = sum(len(x.label) for x in numbers)
     wrong = [_errors(x.label, r) for r, x in zip(reads, numbers)]
     right_digits = digits - sum(s + d for s, d, _ in wrong)
-    counted_right = sum(a == b for x in counted for a, b in zip(x.label, x.answer["number"]))
+    counted_right = sum(a == b for r, x in zip(reads, numbers) if len(r) == len(x.label)
+                        for a, b in zip(x.label, r))
     return {"n": n, "exact": exact, "exact_share": exact / n,
             "digit_count_right": len(counted) / n,  # splitting found as many digits as drawn
             "digits": digits, "digit_accuracy": right_digits / digits,
@@ -170,16 +181,19 @@ def _stats(numbers):
                 counted_right / sum(len(x.label) for x in counted) if counted else None)}
 
 
-def summarize_numbers(numbers, single_accuracy=None):
-    """Exact reads and per-digit accuracy by length, spacing and source, as plain data."""
-    misread = [{**x.params(), "read": x.answer.get("number", x.answer.get("error"))}
-               for x in numbers if x.answer.get("number") != x.label]
+def summarize_numbers(numbers, single_accuracy=None, way=None):
+    """Numbers shown exactly and per-digit accuracy by length, spacing and source, as plain
+    data; asked `way`, or as each number's .answer says when no way is named."""
+    misread = [{**x.params(), "read": read_of(x, way)}
+               for x in numbers if read_of(x, way) != x.label]
     return {
-        "all": _stats(numbers),
+        "all": _stats(numbers, way),
         "single_digit_accuracy": single_accuracy,
-        "by_length": {k: _stats([x for x in numbers if len(x.label) == k]) for k in LENGTHS},
-        "by_spacing": {k: _stats([x for x in numbers if x.spacing == k]) for k in SPACINGS},
-        "by_source": {k: _stats([x for x in numbers if x.source == k]) for k in SOURCES},
+        "by_length": {k: _stats([x for x in numbers if len(x.label) == k], way)
+                      for k in LENGTHS},
+        "by_spacing": {k: _stats([x for x in numbers if x.spacing == k], way)
+                       for k in SPACINGS},
+        "by_source": {k: _stats([x for x in numbers if x.source == k], way) for k in SOURCES},
         "misread": misread,
     }
 

@@ -1,0 +1,97 @@
+"""The benchmark counts what a person is shown (benchmarks/drawn/shown.py), and asks the page's
+way as static/api.js does (benchmarks/drawn/client.py)."""
+
+import json
+
+import pytest
+
+from benchmarks.drawn.client import as_page_draws, page_strokes, request_for
+from benchmarks.drawn.layout import build
+from benchmarks.drawn.report import _stats
+from benchmarks.drawn.shown import shown, shows_no_digit, top_digit, unsure
+from drawing import png_bytes
+
+
+def digit(value, confidence=0.99, probabilities=None):
+    probabilities = probabilities or [0.01] * 10
+    return {"digit": value, "confidence": confidence, "probabilities": probabilities,
+            "box": [0, 0, 10, 10], **({} if value is not None else {"reason": "not_a_digit"})}
+
+
+def reading(*digits):
+    number = "".join("?" if d["digit"] is None else str(d["digit"]) for d in digits)
+    return {**digits[0], "number": number, "digits": list(digits)}
+
+
+@pytest.mark.parametrize("answer,way,expected", [
+    (digit(7), "predict", "7"),
+    (digit(None), "predict", None),
+    (reading(digit(7)), "page", "7"),
+    # The top-level digit is /api/predict's own; the page shows the reading's.
+    ({**reading(digit(None)), "digit": 0}, "page", None),
+    (reading(digit(1), digit(None)), "page", "1?"),
+    (reading(digit(2), digit(0), digit(7)), "page", "207"),
+    (reading(digit(None), digit(None)), "page", "??"),
+    (reading(digit(None)), "read", "?"),
+    (reading(digit(1), digit(3)), "read", "13"),
+    ({"error": "empty_drawing"}, "page", "error:empty_drawing"),
+    # A server that does not honour Prefer: read gives one digit; the page shows it as one.
+    (digit(4), "page", "4"),
+])
+def test_shown_is_what_the_page_shows(answer, way, expected):
+    assert shown(answer, way) == expected
+
+
+@pytest.mark.parametrize("text,no_digit", [
+    (None, True), ("?", True), ("??", True), ("1?", False), ("7", False), ("13", False),
+    ("error:empty_drawing", False),
+])
+def test_shown_no_digit_only_when_no_digit_at_all_is_shown(text, no_digit):
+    assert shows_no_digit(text) is no_digit
+
+
+def test_shown_counts_a_refused_digit_as_wrong_and_keeps_the_top_digit_apart():
+    drawings = build(1, 4)
+    probabilities = [0.0] * 10
+    for drawing in drawings:
+        probabilities = [0.0] * 10
+        probabilities[drawing.label] = 1.0
+        drawing.answer = digit(drawing.label, 1.0, probabilities)
+    drawings[0].answer = {**drawings[0].answer, "digit": None, "reason": "not_a_digit"}
+    stats = _stats(drawings, "predict")
+    assert (stats["correct"], stats["refused"]) == (3, 1)
+    assert stats["top_digit_accuracy"] == 1.0
+    assert top_digit(drawings[0].answer) == drawings[0].label
+
+
+def test_shown_unsure_below_the_pages_confidence():
+    assert unsure(reading(digit(4, 0.55)), "page")
+    assert not unsure(reading(digit(4, 0.65)), "page")
+    assert not unsure(reading(digit(4, 0.4), digit(9, 0.4)), "page"), "a number is not unsure"
+
+
+def test_shown_page_request_is_the_pages_form(client):
+    drawing = build(1, 1)[0]
+    twin = as_page_draws(drawing)
+    assert (twin.css * twin.dpr, twin.look) == (280, "dark")
+    assert twin.brush * twin.dpr == pytest.approx(20), "the page's pen: 1/14 of its 280 px"
+    strokes = page_strokes(twin)
+    assert all(max(x, y) <= 280 for stroke in strokes for x, y in stroke)
+    path, body, headers = request_for("page", png_bytes(_seven()), strokes)
+    assert (path, headers["Prefer"]) == ("/api/predict", "read, explain")
+    response = client.post(path, data=body, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    assert response.headers["Preference-Applied"] == "explain, read"
+    assert "digits" in answer and "explanation" in answer["digits"][0]
+    sent = request_for("page", b"png", [[[1.0, 2.0], [3.0, 4.0]]])[1]
+    assert b'name="strokes"' in sent and json.dumps([[[1.0, 2.0], [3.0, 4.0]]]).encode() in sent
+
+
+def _seven():
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (280, 280), 255)
+    pen = ImageDraw.Draw(image)
+    pen.line([(60, 50), (220, 50), (120, 240)], fill=0, width=20)
+    return image
