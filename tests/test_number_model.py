@@ -129,7 +129,13 @@ def test_train_sequence_smoke_writes_a_model_the_server_loads(tmp_path):
     card = train(parse_args(["--numbers", "40", "--epochs", "1", "--ones", "0.5",
                              "--width", "0.5", "--out", str(out)]))
     assert read_card(out) == card and len(card["epochs"]) == 1
-    assert card["data"]["lines"] == 40 and 0.0 <= card["validation"]["exact"] <= 1.0
+    assert card["data"]["lines"] == 40 and card["data"]["validation_lines"] == 500
+    # One epoch on 40 lines reads none of the validation numbers exactly yet (measured: 0 %; CTC
+    # answers blanks first), so there is no floor above chance to hold it to at this size. The
+    # card's figure must be the best epoch's, and training must have given a real loss.
+    assert card["validation"]["exact"] == pytest.approx(
+        max(epoch["val_exact"] for epoch in card["epochs"]), abs=5e-5)
+    assert 0 < card["epochs"][0]["loss"] < float("inf")
     assert card["ones"] == 0.5 and card["width"] == 0.5
     assert card["parameters"] < build_sequence().count_params()
     assert "CTC" in (text := out.with_suffix(".card.md").read_text())

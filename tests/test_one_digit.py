@@ -132,6 +132,8 @@ def test_one_digit_model_named_but_unusable_stops_the_app(tmp_path, problem):
 
 @pytest.mark.slow
 def test_train_onedigit_smoke_writes_a_model_the_server_loads(tmp_path):
+    import keras
+
     from model.card import read_card
     from model.train_onedigit import parse_args, train
 
@@ -139,10 +141,17 @@ def test_train_onedigit_smoke_writes_a_model_the_server_loads(tmp_path):
     card = train(parse_args(["--numbers", "30", "--epochs", "1", "--out", str(out)]))
     assert read_card(out) == card and card["epochs_run"] == 1
     assert card["data"]["pieces"] > 30 and 0.0 < card["data"]["one_digit_share"] < 1.0
-    assert 0.0 <= card["validation"]["accuracy"] <= 1.0
+    # Measured after this one epoch: AUC 0.751 on the validation pieces, where a model that tells
+    # nothing apart scores 0.5. (Its accuracy, 71.6 %, says little: a third of the pieces are
+    # whole digits, so always answering "no" scores about 67 %.) The floor leaves 0.1 of margin.
+    assert card["validation"]["auc"] >= 0.65
     assert "one whole digit" in out.with_suffix(".card.md").read_text()
-    assert 0.0 <= OneDigitJudge(out.with_suffix(".tflite")).probability(np.zeros((28, 28),
-                                                                              np.float32)) <= 1.0
+    # What the server loads answers as the trained model does.
+    inputs = np.stack([np.zeros((28, 28), np.float32)] + [
+        normalize_ink(ink_of(DIGIT_STROKES[digit])) for digit in range(10)])
+    trained = keras.models.load_model(out).predict(inputs[..., None], verbose=0)[:, 0]
+    served = OneDigitJudge(out.with_suffix(".tflite")).probabilities(inputs)
+    assert np.abs(served - trained).max() < 1e-4
 
 
 def whole_reading_exists(ink, owners):

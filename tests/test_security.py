@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,34 +15,85 @@ from benchmarks._common import procfile_command, procfile_server
 from test_api import SEVEN
 from webapp import create_app
 
-HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+README = Path(__file__).parent.parent / "README.md"
+
+# README's "Headers": every response carries these, with these exact values.
+PROMISED_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+# ... and this Content-Security-Policy, directive by directive (and nothing more).
+PROMISED_POLICY = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
+def policy_directives(policy):
+    """A Content-Security-Policy header as {directive: [sources]}, split as browsers split it."""
+    directives = {}
+    for part in filter(str.strip, policy.split(";")):
+        name, *sources = part.split()
+        # Browsers obey a directive's first occurrence only; a second would be a silent no-op.
+        assert name.lower() not in directives, f"{name} given twice"
+        directives[name.lower()] = sources
+    return directives
 
 
 def assert_safe_headers(response_headers):
-    policy = response_headers["Content-Security-Policy"]
-    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
-    assert directives["default-src"] == "'self'"
-    assert directives["frame-ancestors"] == "'none'"
-    assert directives["base-uri"] == "'none'"
-    assert directives["form-action"] == "'self'"
-    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
-    for name, value in HEADERS.items():
-        assert response_headers[name] == value
+    directives = policy_directives(response_headers["Content-Security-Policy"])
+    for name, sources in PROMISED_POLICY.items():
+        assert directives.get(name) == sources, name
+    assert set(directives) == set(PROMISED_POLICY)
+    for name, value in PROMISED_HEADERS.items():
+        assert response_headers.get(name) == value, name
 
 
-@pytest.mark.parametrize("method,path,kwargs", [
-    ("GET", "/", {}),
-    ("GET", "/static/main.js", {}),
-    ("GET", "/api/health", {}),
-    ("POST", "/api/predict", dict(data=SEVEN, content_type="image/png")),
-    ("POST", "/api/predict", dict(data=b"nope", content_type="image/png")),
-    ("GET", "/api/nothing-here", {}),
-    ("GET", "/no-such-page", {}),
+def test_security_readme_promises_the_headers_tested():
+    """The promises checked here are README's, word for word: neither can change alone."""
+    section = README.read_text().split("### Headers", 1)[1].split("\n### ", 1)[0]
+    promised = dict(re.findall(r"`([A-Z][A-Za-z-]+): ([^`]+)`", re.sub(r"\s+", " ", section)))
+    assert promised.pop("Server") == "gunicorn"  # gunicorn's, checked on the real server below
+    policy = promised.pop("Content-Security-Policy")
+    assert policy_directives(policy) == PROMISED_POLICY
+    assert promised == PROMISED_HEADERS
+
+
+@pytest.mark.parametrize("method,path,kwargs,status", [
+    ("GET", "/", {}, 200),
+    ("GET", "/static/main.js", {}, 200),
+    ("GET", "/api/health", {}, 200),
+    ("POST", "/api/predict", dict(data=SEVEN, content_type="image/png"), 200),
+    ("POST", "/api/predict", dict(data=b"nope", content_type="image/png"), 400),
+    ("GET", "/api/nothing-here", {}, 404),
+    ("GET", "/no-such-page", {}, 404),
+    ("GET", "/api/predict", {}, 405),
+    ("POST", "/api/predict", dict(data=bytes(3 * 2**20), content_type="image/png"), 413),
 ])
-def test_security_headers_on_every_response(client, method, path, kwargs):
+def test_security_headers_on_every_response(client, method, path, kwargs, status):
     with client.open(path, method=method, **kwargs) as response:
+        assert response.status_code == status
         assert_safe_headers(response.headers)
         assert "Server" not in response.headers
+
+
+def test_security_headers_on_an_internal_error():
+    app = create_app({"TESTING": True, "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/api/broken")
+    def broken():
+        raise RuntimeError("a bug")
+
+    response = app.test_client().get("/api/broken")
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal_error"
+    assert_safe_headers(response.headers)
 
 
 def test_security_page_needs_nothing_the_policy_forbids(client):

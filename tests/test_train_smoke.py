@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from model.card import read_card
@@ -29,8 +30,11 @@ def test_train_smoke_writes_a_model_that_loads_again(smoke_model):
     assert read_card(out) == card
     assert card["epochs_run"] == 1 and card["data"]["train"] == 900
     assert card["data"]["drawn"] == {"traced_mnist_train": 200, "templates": 100}
-    assert 0.0 <= card["test_accuracy"] <= 1.0
+    # Measured: 44.77 % of MNIST's test set after this one epoch (chance is 10 %); the floor
+    # leaves 15 points of margin for other CPUs and library versions.
+    assert card["test_accuracy"] >= 0.30
     assert sum(map(sum, card["confusion_matrix"])) == 10_000
+    assert np.trace(card["confusion_matrix"]) == round(card["test_accuracy"] * 10_000)
     for suffix in (".curves.png", ".confusion.png", ".card.md"):
         assert out.with_suffix(suffix).stat().st_size > 500
 
