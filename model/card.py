@@ -104,13 +104,16 @@ def _finetune_lines(card):
     tune = card.get("finetune")
     if not tune:
         return []
-    b, a = tune["before"], tune["after"]
+    b, a, test = tune["before"], tune["after"], tune["reported_only"]["mnist_test"]
     return [f"- Version `{card['version']}`: fine-tuned from `{tune['base_version']}` on "
             f"{tune['mnist_subset']:,} MNIST digits and {tune['corrections'] - tune['held_out']} "
-            f"corrections (weight {tune['feedback_weight']:g}); held-out corrections "
-            f"{b['held_out'] * 100:.1f} % -> {a['held_out'] * 100:.1f} %, MNIST test "
-            f"{b['mnist'] * 100:.2f} % -> {a['mnist'] * 100:.2f} %; "
-            f"{'promoted' if tune['promoted'] else 'not promoted'} ({tune['why']})"]
+            f"corrections (weight {tune['feedback_weight']:g}); decided on held-out corrections "
+            f"{b['held_out'] * 100:.1f} % -> {a['held_out'] * 100:.1f} %, MNIST validation "
+            f"{b['mnist_validation'] * 100:.2f} % -> {a['mnist_validation'] * 100:.2f} %, "
+            f"validation drawings {b['validation_drawings'] * 100:.2f} % -> "
+            f"{a['validation_drawings'] * 100:.2f} %: "
+            f"{'promoted' if tune['promoted'] else 'not promoted'} ({tune['why']}); MNIST test "
+            f"{test['before'] * 100:.2f} % -> {test['after'] * 100:.2f} % (reported only)"]
 
 
 def _calibration_lines(card):
