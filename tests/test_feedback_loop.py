@@ -1,13 +1,14 @@
 """The feedback loop benchmark's helpers (benchmarks/feedback_loop.py): which styles it
-corrects, that its corrections are new drawings, and its before/after table."""
+corrects, that its corrections and its report set are new drawings, and its before/after
+table."""
 
 import numpy as np
 import pytest
 
-from benchmarks.drawn.corrections import (correction_drawings, shared_shapes, style_shapes,
-                                          weakest_styles)
+from benchmarks.drawn.corrections import (correction_drawings, report_drawings, shared_shapes,
+                                          style_shapes, weakest_styles)
 from benchmarks.drawn.layout import Drawing, build
-from benchmarks.feedback_loop import compare
+from benchmarks.feedback_loop import compare, parse_args, source_groups, style_groups
 
 
 def answered(source, style, label, answers):
@@ -70,16 +71,53 @@ def test_feedback_loop_style_shapes_refuses_an_unknown_face():
         style_shapes("hershey", "no-such-face", rng_for("training", 0, 800), 10)
 
 
+def test_feedback_loop_report_set_is_neither_the_choosing_set_nor_the_corrections(evaluation):
+    choosing = evaluation  # seed 0
+    fixes = correction_drawings(WEAK, 30, seed=0, first_id=200)
+    every, of_styles, dropped = report_drawings(WEAK, 35, 200, 30, apart_from=choosing + fixes,
+                                                first_id=260)
+    assert len(every) + dropped == 200 and len(of_styles) == 60
+    assert {d.source for d in every} == {"mnist", "templates", "fonts", "hershey"}
+    assert {(d.source, d.style) for d in of_styles} == {("hershey", "timesr"),
+                                                        ("templates", "crossbar")}
+    report = every + of_styles
+    assert shared_shapes(report, choosing) == 0 and shared_shapes(report, fixes) == 0
+    assert len({d.id for d in choosing + fixes + report}) == 200 + 60 + len(report)
+    # Its drawings of the corrected styles come from the benchmark's streams: with the same
+    # seed number as the corrections' training streams, still other drawings.
+    _, same_number, _ = report_drawings(WEAK, 0, 0, 30)
+    assert shared_shapes(same_number, fixes) == 0
+
+
+def test_feedback_loop_report_set_drops_what_the_choosing_set_wrote():
+    # An MNIST test digit is traced the same whatever the seed and the layout: the report set
+    # drops the ones the choosing set drew.
+    choosing = build(0, 8, ("mnist",))
+    every, of_styles, dropped = report_drawings(WEAK, 0, 8, 5, apart_from=choosing)
+    assert dropped == 2 and {d.source for d in every} == {"templates", "fonts", "hershey"}
+    assert len(of_styles) == 10 and shared_shapes(every + of_styles, choosing) == 0
+
+
+def test_feedback_loop_refuses_to_report_on_the_choosing_seed():
+    assert parse_args([]).report_seed != parse_args([]).seed
+    assert parse_args(["--count", "800"]).report_count == 800
+    with pytest.raises(SystemExit):
+        parse_args(["--seed", "4", "--report-seed", "4"])
+
+
 def test_feedback_loop_compare_rows_for_styles_sources_and_all():
     drawings = (answered("fonts", "Kristi", 1, [0] * 4) + answered("fonts", "Klee", 2, [0] * 4)
                 + answered("templates", "plain", 7, [0] * 2))
     before = [{"digit": d} for d in [7, 7, 1, 1, 2, 2, 2, 2, 7, 1]]
     after = [{"digit": d} for d in [1, 1, 1, 1, 2, 2, 2, 3, 7, 7]]
-    rows = compare(drawings, before, after, [{"source": "fonts", "style": "Kristi"}])
-    table = {r["name"]: (r["n"], r["before"], r["after"], r["change_pt"]) for r in rows}
+    styles = [{"source": "fonts", "style": "Kristi"}]
+    rows = (compare(drawings, before, after, style_groups(styles), "report: styles")
+            + compare(drawings, before, after, source_groups(drawings), "report: sources"))
+    table = {r["name"]: (r["set"], r["n"], r["before"], r["after"], r["change_pt"])
+             for r in rows}
     assert list(table) == ["fonts/Kristi", "corrected styles together", "fonts", "templates",
                            "all"]
-    assert table["fonts/Kristi"] == (4, 0.5, 1.0, 50.0)
-    assert table["fonts"] == (8, 0.75, 0.875, 12.5)
-    assert table["templates"] == (2, 0.5, 1.0, 50.0)
-    assert table["all"] == (10, 0.7, 0.9, 20.0)
+    assert table["fonts/Kristi"] == ("report: styles", 4, 0.5, 1.0, 50.0)
+    assert table["fonts"] == ("report: sources", 8, 0.75, 0.875, 12.5)
+    assert table["templates"] == ("report: sources", 2, 0.5, 1.0, 50.0)
+    assert table["all"] == ("report: sources", 10, 0.7, 0.9, 20.0)

@@ -1,11 +1,16 @@
 """Simulated corrections for the feedback loop (issue 8): what people would send for the
-benchmark's weakest styles.
+benchmark's weakest styles, and the fresh drawings that report what they changed.
 
-The weakest styles are ranked on the benchmark's own evaluation drawings. The corrections are
-new drawings of those styles, written and laid out by separate random streams
-(`rng_for("training", seed, STREAM + ...)`), so no correction is an evaluation drawing;
-`shared_shapes` checks that. Only the drawings the server misreads are sent to
-POST /api/feedback, with their true label: what a person would do.
+Three sets, kept apart (benchmarks/SEEDS.md):
+- the choosing set: the benchmark's drawings of one seed; the weakest styles are ranked on it;
+- the corrections: new drawings of those styles, written and laid out by training random
+  streams (`rng_for("training", seed, STREAM + ...)`);
+- the report set: the benchmark's drawings of another seed, of every source and, more of them,
+  of the chosen styles (`rng_for("benchmark", seed, REPORT_STREAM + ...)`), less any that
+  writes a digit of the other two sets.
+`shared_shapes` checks that no drawing of one set writes a digit of another. Only the
+corrections the server misreads are sent to POST /api/feedback, with their true label: what a
+person would do.
 """
 
 import json
@@ -16,10 +21,13 @@ import numpy as np
 
 from benchmarks.drawn import rng_for
 from benchmarks.drawn.client import predict_all
-from benchmarks.drawn.layout import lay_out
+from benchmarks.drawn.layout import build, lay_out
 from benchmarks.drawn.report import answer_of, style_of
 
 STREAM = 800  # training parts from here on: apart from model/drawn.py's and the tests'
+# Benchmark parts of the report drawings of chosen styles: apart from the digits' (below 100),
+# the numbers' and non-digits' (100-399), the page sample's (1000) and read_latency's (900).
+REPORT_STREAM = 1200
 
 
 def weakest_styles(drawings, k=4, min_errors=3):
@@ -52,16 +60,38 @@ def style_shapes(source, style, rng, count):
     return list(maker(rng, count, faces={style}))
 
 
+def style_drawings(styles, per_style, rng_of, first_id=0):
+    """`per_style` drawings of each style (dicts with source and style): the shapes of the i-th
+    style from rng_of(2 * i), their canvases and pens from rng_of(2 * i + 1)."""
+    drawings = []
+    for part, chosen in enumerate(styles):
+        shapes = style_shapes(chosen["source"], chosen["style"], rng_of(2 * part), per_style)
+        drawings += lay_out(chosen["source"], shapes, rng_of(2 * part + 1),
+                            first_id + len(drawings))
+    return drawings
+
+
 def correction_drawings(styles, per_style, seed=0, first_id=0):
     """`per_style` new drawings of each style (dicts with source and style), every random
     choice from the training streams, never the benchmark's."""
-    drawings = []
-    for part, chosen in enumerate(styles):
-        shapes = style_shapes(chosen["source"], chosen["style"],
-                              rng_for("training", seed, STREAM + 2 * part), per_style)
-        pens = rng_for("training", seed, STREAM + 2 * part + 1)
-        drawings += lay_out(chosen["source"], shapes, pens, first_id + len(drawings))
-    return drawings
+    return style_drawings(styles, per_style,
+                          lambda part: rng_for("training", seed, STREAM + part), first_id)
+
+
+def report_drawings(styles, seed, count, per_style, apart_from=(), first_id=0):
+    """The report set of a seed: (`count` benchmark drawings of every source, `per_style` more
+    of each chosen style, how many were dropped), every random choice from the benchmark's
+    streams, less the drawings that write a digit of `apart_from` (the choosing set and the
+    corrections; an MNIST test digit two seeds both trace, say)."""
+    every = build(seed, count)
+    for drawing in every:
+        drawing.id += first_id
+    of_styles = style_drawings(styles, per_style,
+                               lambda part: rng_for("benchmark", seed, REPORT_STREAM + part),
+                               first_id + count)
+    taken = {shape_key(d) for d in apart_from}
+    kept = [[d for d in drawings if shape_key(d) not in taken] for drawings in (every, of_styles)]
+    return kept[0], kept[1], len(every) + len(of_styles) - len(kept[0]) - len(kept[1])
 
 
 def shape_key(drawing):
