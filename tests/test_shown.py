@@ -95,3 +95,22 @@ def _seven():
     pen = ImageDraw.Draw(image)
     pen.line([(60, 50), (220, 50), (120, 240)], fill=0, width=20)
     return image
+
+
+def test_shown_page_request_mirrors_the_pages_own_constants():
+    """The benchmark's page's way copies static/'s pen, export size and Prefer header: a change
+    there without one here would measure another page."""
+    import re
+
+    from benchmarks.drawn.client import PAGE_BRUSH, PAGE_EXPORT_SIDE, PAGE_PREFERENCES
+    from webapp import ROOT
+
+    canvas = (ROOT / "static" / "canvas.js").read_text()
+    ratio = re.search(r"const BRUSH_RATIO = 1 / (\d+);", canvas)
+    side = re.search(r"export const EXPORT_SIDE = (\d+);", canvas)
+    prefer = re.search(r"const PAGE_PREFERENCES = '([^']+)';",
+                       (ROOT / "static" / "api.js").read_text())
+    assert ratio and side and prefer, "static/ no longer states them as the benchmark reads them"
+    assert PAGE_BRUSH == pytest.approx(1 / int(ratio.group(1)))
+    assert PAGE_EXPORT_SIDE == int(side.group(1))
+    assert PAGE_PREFERENCES == prefer.group(1)
