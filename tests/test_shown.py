@@ -74,7 +74,7 @@ def test_shown_page_request_is_the_pages_form(client):
     drawing = build(1, 1)[0]
     twin = as_page_draws(drawing)
     assert (twin.css * twin.dpr, twin.look) == (280, "dark")
-    assert twin.brush * twin.dpr == pytest.approx(20), "the page's pen: 1/14 of its 280 px"
+    assert twin.brush * twin.dpr == pytest.approx(14), "the page's pen: 1/20 of its 280 px"
     strokes = page_strokes(twin)
     assert all(max(x, y) <= 280 for stroke in strokes for x, y in stroke)
     path, body, headers = request_for("page", png_bytes(_seven()), strokes)

@@ -2,7 +2,7 @@
 draw a sample on the page itself.
 
 The page sample is drawn with Playwright's mouse on the page's own canvas (its own pen: dark
-ink, brush = canvas width / 14) and read from what the page shows. The benchmark's request
+ink, brush = canvas width / 20) and read from what the page shows. The benchmark's request
 sent the page's way (`as_page_draws`, `page_strokes`, `request_for("page", ...)`) must give
 the same answer: that is what makes the page's-way figures the page's.
 """
@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from webapp.strokes import MAX_POINTS, MAX_STROKES
 
-PAGE_BRUSH = 1 / 14  # static/canvas.js BRUSH_RATIO
+PAGE_BRUSH = 1 / 20  # static/canvas.js BRUSH_RATIO
 PAGE_EXPORT_SIDE = 280  # static/canvas.js EXPORT_SIDE: the page sends its strokes redrawn at this size
 PAGE_PREFERENCES = "read, explain"  # static/api.js PAGE_PREFERENCES
 # A desktop window, and a phone at devicePixelRatio 3 (its canvas is ~1000 px wide).
@@ -106,7 +106,7 @@ def ask_all(url, pngs, way, strokes=None, workers=4):
 
 def as_page_draws(drawing):
     """The drawing as the page would send it: its strokes redrawn with the page's pen (dark
-    ink, brush = canvas / 14) on the page's 280 px export."""
+    ink, brush = canvas / 20) on the page's 280 px export."""
     return page_twin(drawing, drawing.css, PAGE_EXPORT_SIDE)
 
 
