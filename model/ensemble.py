@@ -3,7 +3,7 @@
     python -m model.ensemble member_a.keras member_b.keras --out model/saved/digits.keras
 
 Two CNNs trained on different mixes of drawn digits make different mistakes on drawings;
-their average is right more often than either (README, "How well does it read drawings?").
+their average is right more often than either (docs/benchmarks.md).
 The result is one Keras model (its members nested inside) with its card, plots and LiteRT
 export, so evaluation, fine-tuning and serving treat it like any single model.
 """

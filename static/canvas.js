@@ -4,7 +4,7 @@ const INK = '#111827';
 const PAPER = '#ffffff';
 // MNIST's strokes are about a tenth of a digit's height: a twentieth of the canvas is that on a
 // digit half the canvas high. A fourteenth ran the strokes of small digits and long numbers
-// together (chosen on validation seed 2: README, "What a person sees, measured").
+// together (chosen on validation seed 2: docs/experiments/page-pen.md).
 const BRUSH_RATIO = 1 / 20;
 /** Side of the PNG sent to the server: it shrinks every drawing to 28x28, and 280 px (MNIST's
  * 10x) keeps the anti-aliasing. Boxes in the server's answers are in these pixels. */

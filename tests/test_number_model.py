@@ -165,7 +165,7 @@ def test_the_reader_follows_the_number_model_where_digits_overlap(app):
 
 def test_the_shipped_number_model_answers_column_probabilities_and_reads_them(line_reader):
     """One row of column probabilities per model its card names (one since 2026-11-27, the
-    wider model, trained again without font digits: README), each reading 2 and 7 side by side."""
+    wider model, trained again without font digits: docs/experiments/reading-numbers.md), each reading 2 and 7 side by side."""
     from model.card import read_card
 
     card = read_card(SHIPPED_LINE_READER.with_suffix(".keras"))

@@ -15,9 +15,9 @@ from benchmarks._common import procfile_command, procfile_server
 from test_api import SEVEN
 from webapp import create_app
 
-README = Path(__file__).parent.parent / "README.md"
+DEPLOY_DOC = Path(__file__).parent.parent / "docs" / "deploy.md"
 
-# README's "Headers": every response carries these, with these exact values.
+# docs/deploy.md's "Headers": every response carries these, with these exact values.
 PROMISED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -55,9 +55,9 @@ def assert_safe_headers(response_headers):
         assert response_headers.get(name) == value, name
 
 
-def test_security_readme_promises_the_headers_tested():
-    """The promises checked here are README's, word for word: neither can change alone."""
-    section = README.read_text().split("### Headers", 1)[1].split("\n### ", 1)[0]
+def test_security_deploy_doc_promises_the_headers_tested():
+    """The promises checked here are docs/deploy.md's, word for word: neither can change alone."""
+    section = DEPLOY_DOC.read_text().split("## Headers", 1)[1].split("\n## ", 1)[0]
     promised = dict(re.findall(r"`([A-Z][A-Za-z-]+): ([^`]+)`", re.sub(r"\s+", " ", section)))
     assert promised.pop("Server") == "gunicorn"  # gunicorn's, checked on the real server below
     policy = promised.pop("Content-Security-Policy")

@@ -88,7 +88,7 @@ def test_search_separates_slanted_neighbours_that_share_columns(classify):
     [5, 9],
 ])
 def test_search_reads_an_overlapping_pair(classify, digits):
-    # (Most overlapping pairs are still read as one digit: see the README.)
+    # (Most overlapping pairs are still read as one digit: see docs/experiments/reading-numbers.md.)
     strokes = side_by_side(digits, DIGIT_STROKES, width=0.25, height=0.35, step=0.12)
     ink = ink_of(strokes, width=5)
     first = len(DIGIT_STROKES[digits[0]])
