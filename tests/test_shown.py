@@ -98,11 +98,12 @@ def _seven():
 
 
 def test_shown_page_request_mirrors_the_pages_own_constants():
-    """The benchmark's page's way copies static/'s pen, export size and Prefer header: a change
-    there without one here would measure another page."""
+    """The benchmark's page's way copies static/'s pen, export size, Prefer header and "not sure"
+    line: a change there without one here would measure another page."""
     import re
 
     from benchmarks.drawn.client import PAGE_BRUSH, PAGE_EXPORT_SIDE, PAGE_PREFERENCES
+    from benchmarks.drawn.shown import SURE_ENOUGH
     from webapp import ROOT
 
     canvas = (ROOT / "static" / "canvas.js").read_text()
@@ -110,7 +111,9 @@ def test_shown_page_request_mirrors_the_pages_own_constants():
     side = re.search(r"export const EXPORT_SIDE = (\d+);", canvas)
     prefer = re.search(r"const PAGE_PREFERENCES = '([^']+)';",
                        (ROOT / "static" / "api.js").read_text())
-    assert ratio and side and prefer, "static/ no longer states them as the benchmark reads them"
+    sure = re.search(r"const SURE_ENOUGH = ([\d.]+);", (ROOT / "static" / "ui.js").read_text())
+    assert ratio and side and prefer and sure, "static/ no longer states them as read here"
     assert PAGE_BRUSH == pytest.approx(1 / int(ratio.group(1)))
     assert PAGE_EXPORT_SIDE == int(side.group(1))
     assert PAGE_PREFERENCES == prefer.group(1)
+    assert SURE_ENOUGH == float(sure.group(1))

@@ -40,12 +40,10 @@ def shows_no_digit(text):
     return text is NOT_A_DIGIT or (not text.startswith("error:") and set(text) <= {"?"})
 
 
-def refused(text):
-    """Whether a drawing of one digit was answered "not a digit"."""
-    return shows_no_digit(text)
+SURE_ENOUGH = 0.6  # static/ui.js SURE_ENOUGH
 
 
-def unsure(answer, way, sure_enough=0.6):
+def unsure(answer, way, sure_enough=SURE_ENOUGH):
     """Whether the page adds "Not sure — maybe ..." (static/ui.js SURE_ENOUGH): one digit
     shown with a top probability below sure_enough."""
     digits = [answer] if way == "predict" else (answer.get("digits") or [answer])
