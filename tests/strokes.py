@@ -1,5 +1,7 @@
 """Each digit as a person might draw it: polylines in a unit square (x right, y down)."""
 
+import math
+
 DIGIT_STROKES = {
     0: [[(0.5, 0.08), (0.3, 0.15), (0.2, 0.35), (0.2, 0.65), (0.3, 0.85), (0.5, 0.92),
          (0.7, 0.85), (0.8, 0.65), (0.8, 0.35), (0.7, 0.15), (0.5, 0.08)]],
@@ -29,3 +31,42 @@ NON_DIGIT_STROKES = {
     "K": [[(0.25, 0.1), (0.25, 0.9)], [(0.78, 0.1), (0.25, 0.55), (0.8, 0.9)]],
     "W": [[(0.05, 0.15), (0.28, 0.85), (0.5, 0.35), (0.72, 0.85), (0.95, 0.15)]],
 }
+
+
+def _ring(cx, cy, rx, ry, points=24, start=-90.0, turn=360.0):
+    """An ellipse (or a part of one) as a polyline, clockwise from `start` degrees."""
+    return [(round(cx + rx * math.cos(math.radians(start + turn * k / points)), 4),
+             round(cy + ry * math.sin(math.radians(start + turn * k / points)), 4))
+            for k in range(points + 1)]
+
+
+# What people draw that is no digit, each in the strokes a person would use (issue 36's list).
+NOT_DIGITS_PEOPLE_DRAW = {
+    "smiley": [_ring(0.5, 0.5, 0.42, 0.42), [(0.36, 0.38)], [(0.64, 0.38)],
+               _ring(0.5, 0.55, 0.2, 0.16, 12, 20.0, 140.0)],
+    "H": [[(0.25, 0.1), (0.25, 0.9)], [(0.75, 0.1), (0.75, 0.9)], [(0.25, 0.5), (0.75, 0.5)]],
+    "B": [[(0.3, 0.1), (0.3, 0.9)],
+          [(0.3, 0.1), (0.6, 0.1), (0.72, 0.2), (0.72, 0.35), (0.6, 0.48), (0.3, 0.5)],
+          [(0.3, 0.5), (0.65, 0.5), (0.78, 0.62), (0.78, 0.8), (0.65, 0.9), (0.3, 0.9)]],
+    "W": NON_DIGIT_STROKES["W"],
+    "flower": [_ring(0.5, 0.32, 0.08, 0.08, 12),
+               *[_ring(0.5 + 0.17 * math.cos(math.radians(a)), 0.32 + 0.17 * math.sin(
+                   math.radians(a)), 0.09, 0.09, 12) for a in range(-90, 270, 72)],
+               [(0.5, 0.5), (0.5, 0.95)], [(0.5, 0.78), (0.66, 0.66), (0.56, 0.8), (0.5, 0.8)]],
+    "word": [[(0.05, 0.3), (0.05, 0.7)], [(0.05, 0.55), (0.12, 0.47), (0.2, 0.5), (0.22, 0.7)],
+             [(0.3, 0.58), (0.45, 0.58), (0.42, 0.48), (0.34, 0.47), (0.3, 0.58), (0.34, 0.68),
+              (0.45, 0.69)],
+             [(0.53, 0.7), (0.53, 0.48), (0.6, 0.47), (0.65, 0.55), (0.65, 0.7), (0.65, 0.55),
+              (0.72, 0.47), (0.78, 0.5), (0.8, 0.7)]],
+}
+
+# Digits as people draw them that the not-digit model once refused (issue 36's list).
+CLEAR_DIGITS = {
+    "7 with a bar": (7, [[(0.2, 0.12), (0.8, 0.12), (0.45, 0.92)], [(0.33, 0.5), (0.75, 0.5)]]),
+    "round 0": (0, [_ring(0.5, 0.5, 0.36, 0.42)]),
+    "plain 3": (3, DIGIT_STROKES[3]),
+}
+
+# Halfway between a 4 and a 9: the digit model's two likeliest digits, within 0.02.
+AMBIGUOUS_4_OR_9 = [[(0.65, 0.2), (0.45, 0.1875), (0.28, 0.3), (0.3, 0.5), (0.65, 0.5)],
+                    [(0.5, 0.1), (0.65, 0.92)]]

@@ -55,11 +55,14 @@ def test_openapi_is_served_and_names_every_route(client, app):
 
 def test_openapi_describes_the_not_a_digit_answer():
     schemas = SPEC["components"]["schemas"]
-    for name in ("Prediction", "ReadDigit"):
+    for name in ("Prediction", "Reading"):
         properties = schemas[name]["properties"]
-        assert properties["digit"]["nullable"] is True
-        assert properties["reason"]["enum"] == ["not_a_digit"]
+        assert properties["verdict"]["enum"] == ["digit", "number", "not_a_digit", "unsure"]
+        assert properties["reason"]["enum"] == ["not_a_digit", "not_a_number", "number"]
         assert "reason" not in schemas[name]["required"]
+        assert "verdict" in schemas[name]["required"]
+    assert schemas["Prediction"]["properties"]["digit"]["nullable"] is True
+    assert "nullable" not in schemas["ReadDigit"]["properties"]["digit"], "a digit shown"
 
 
 @schema.parametrize()

@@ -99,8 +99,10 @@ def test_read_boxes_are_in_the_drawings_pixels(client):
 def test_read_one_digit_agrees_with_predict(client, digit, look):
     png = png_bytes(draw_digit(DIGIT_STROKES[digit], look=look))
     predicted = client.post("/api/predict", data=png, content_type="image/png").get_json()
-    (answer,) = read(client, png)["digits"]
+    body = read(client, png)
+    (answer,) = body["digits"]
     box = answer.pop("box")
+    assert body["verdict"] == predicted.pop("verdict") == "digit"
     assert answer == predicted  # the same input, probabilities and digit, to the last digit
     ink = np.asarray(draw_digit(DIGIT_STROKES[digit]).convert("L")) < 128
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
@@ -170,8 +172,11 @@ def test_predict_with_prefer_read_adds_the_reading(client):
     assert_reading(body, "307")
     plain = read(client, NUMBER)
     assert [d["probabilities"] for d in body["digits"]] == [d["probabilities"] for d in plain["digits"]]
+    # Without the preference, the same reading: a number, and no digit shown.
     whole = client.post("/api/predict", data=NUMBER, content_type="image/png").get_json()
-    assert body["probabilities"] == whole["probabilities"] and "number" not in whole
+    assert body["probabilities"] == whole["probabilities"]
+    assert whole["verdict"] == body["verdict"] == "number" and whole["number"] == "307"
+    assert whole["digit"] is None and whole["reason"] == "number" and "digits" not in whole
 
 
 def test_predict_with_prefer_explains_one_digit_as_explain_1_does(client):
@@ -183,14 +188,16 @@ def test_predict_with_prefer_explains_one_digit_as_explain_1_does(client):
                             content_type="image/png").get_json()
     assert body["number"] == "4"
     assert body["explanation"] == explained["explanation"] == body["digits"][0]["explanation"]
-    assert list(body)[:5] == ["digit", "confidence", "probabilities", "input", "explanation"]
+    assert list(body)[:6] == ["verdict", "digit", "confidence", "probabilities", "input",
+                              "explanation"]
 
 
 def test_predict_ignores_preferences_it_does_not_know(client):
     response = client.post("/api/predict", data=png_bytes(draw_digit(DIGIT_STROKES[5])),
                            content_type="image/png", headers={"Prefer": "return=minimal"})
     assert "Preference-Applied" not in response.headers
-    assert set(response.get_json()) == {"digit", "confidence", "probabilities", "input"}
+    assert set(response.get_json()) == {"verdict", "digit", "confidence", "probabilities",
+                                        "input"}
 
 
 @pytest.mark.parametrize("name,digit", [("small_fat_3.png", 3), ("small_fat_5.png", 5)])

@@ -3,25 +3,20 @@
 import numpy as np
 from flask import Blueprint, current_app, jsonify, request
 
-from model.preprocess import EmptyDrawing, ink_map, preprocess_image
-from model.segment import Candidate, TooManyDigits
-from model.segment_search import read_digits
+from model.preprocess import EmptyDrawing, preprocess_image
 from webapp.decoding import open_image
 from webapp.errors import ApiError
 from webapp.explain import occlusion_map
+from webapp.reading import read_drawing
 from webapp.strokes import drawing_from_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def infer(data, config, classifier):
-    """Image bytes -> (the exact 28x28 input the model saw, its 10 probabilities)."""
+    """Image bytes -> (the exact 28x28 input the model saw, its 10 probabilities), the whole
+    drawing as one digit (what a correction stores)."""
     image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
-    return _infer_image(image, classifier)
-
-
-def _infer_image(image, classifier):
-    """A decoded image, read whole as /api/predict reads it: (28x28 input, 10 probabilities)."""
     try:
         x = preprocess_image(image)
     except EmptyDrawing as error:
@@ -29,89 +24,71 @@ def _infer_image(image, classifier):
     return x, classifier.predict(x)
 
 
-def answer_digit(x, probabilities, classifier, explain=False, line_says=None):
-    """One digit's answer: digit, confidence, probabilities, input (and why, if asked).
+def read_request(data, config, classifier, strokes=None):
+    """Image bytes (and strokes, if sent) -> the drawing's one Reading (webapp/reading.py)."""
+    image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
+    return read_drawing(image, classifier, strokes)
 
-    The one place that decides what a digit's answer is, for /api/predict and for each digit
-    of /api/read. When the not-digit model rejects the input, the digit is null and the reason
-    "not_a_digit"; confidence stays the top digit's probability. In a number, what the number
-    model says of the digit in its line (line_says, model/segment_search.py) comes first: it
-    judges a digit with its neighbours, where the not-digit model sees it cut out alone.
-    """
-    digit = int(np.argmax(probabilities))
-    rejected = (line_says == "not_a_digit"
-                or (line_says != "digit" and classifier.is_not_a_digit(x)))
-    answer = {
-        "digit": None if rejected else digit,
-        **({"reason": "not_a_digit"} if rejected else {}),
-        "confidence": round(float(probabilities[digit]), 6),
-        "probabilities": np.round(probabilities.astype(np.float64), 6).tolist(),
-        "input": _grid(x),
-    }
+
+def classify(data, config, classifier, explain=False, strokes=None):
+    """Image bytes -> /api/predict's answer (decode, read, answer), and why if asked."""
+    return digit_view(read_request(data, config, classifier, strokes), classifier, explain)
+
+
+def digit_view(reading, classifier, explain=False):
+    """/api/predict's answer: the verdict and the one digit shown (null unless it is a digit or
+    unsure), with the input and probabilities it was read from (the whole drawing's for a number
+    or not a digit). A number also gives `number`; unsure names the `runner_up`."""
+    piece = reading.digits[0] if reading.verdict in ("digit", "unsure") else reading.whole
+    answer = {"verdict": reading.verdict,
+              "digit": piece.digit if reading.verdict in ("digit", "unsure") else None}
+    if reading.verdict == "number" or reading.reason:
+        answer["reason"] = "number" if reading.verdict == "number" else reading.reason
+    if reading.verdict == "unsure":
+        answer["runner_up"] = piece.runner_up
+    answer.update(_seen(piece))
     if explain:
-        _add_explanation(answer, x, probabilities, classifier)
+        answer["explanation"] = _explanation(piece, classifier)
+    if reading.verdict == "number":
+        answer["number"] = reading.number
     return answer
 
 
-def _add_explanation(answer, x, probabilities, classifier):
-    answer["explanation"] = _grid(occlusion_map(classifier.predict_many, x, probabilities))
+def number_view(reading, classifier, explain=False):
+    """/api/read's answer: the verdict, the number shown ("" when none is) and its digits left
+    to right, each with its box; none when the drawing is not a digit. Raises 422
+    too_many_digits when the ink cut into too many pieces and is no digit whole."""
+    if reading.too_many and reading.verdict == "not_a_digit":
+        raise ApiError(422, "too_many_digits", reading.too_many)
+    answer = {"verdict": reading.verdict,
+              **({"reason": reading.reason} if reading.reason else {}),
+              "number": reading.number, "digits": []}
+    for piece in reading.digits:
+        digit = {"digit": piece.digit}
+        if reading.verdict == "unsure":
+            digit["runner_up"] = piece.runner_up
+        seen = _seen(piece)
+        digit.update(confidence=seen["confidence"], probabilities=seen["probabilities"])
+        if explain:
+            digit["explanation"] = _explanation(piece, classifier)
+        digit.update(box=list(piece.where()), input=seen["input"])  # input last, as in the contract
+        answer["digits"].append(digit)
+    return answer
 
 
-def classify(data, config, classifier, explain=False):
-    """Image bytes -> the contract's answer (decode, preprocess, infer), and why if asked."""
-    x, probabilities = infer(data, config, classifier)
-    return answer_digit(x, probabilities, classifier, explain)
+def _seen(piece):
+    """A piece's confidence (its top probability), probabilities and 28x28 input."""
+    return {"confidence": round(float(piece.probabilities[piece.digit]), 6),
+            "probabilities": np.round(piece.probabilities.astype(np.float64), 6).tolist(),
+            "input": _grid(piece.x)}
 
 
-def read_number(data, config, classifier, explain=False, strokes=None):
-    """Image bytes -> the contract's reading: the number and each digit's answer and box.
-    strokes: the drawing's strokes in the order drawn, if the client sent them."""
-    image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
-    try:
-        # The classifier reads every way of cutting the ink worth trying and picks the best.
-        one_digit = classifier.judge.probabilities if classifier.judge else None
-        read_line = classifier.line_reader.columns if classifier.line_reader else None
-        ink = ink_map(image)
-        candidates = read_digits(ink, classifier.predict_many, one_digit=one_digit,
-                                 read_line=read_line, strokes=strokes)
-    except EmptyDrawing as error:
-        raise ApiError(422, "empty_drawing", str(error))
-    except TooManyDigits as error:
-        raise ApiError(422, "too_many_digits", str(error))
-    answers = [answer_digit(c.x, c.probabilities, classifier, line_says=c.line_says)
-               for c in candidates]
-    if len(candidates) > 1 and all(a["digit"] is None for a in answers):
-        # Nothing but non-digits: a small, fat digit can come apart into several pieces that
-        # are none of them a digit. Read the whole drawing as /api/predict does instead.
-        candidates = [_whole_drawing(image, ink, candidates, classifier)]
-        answers = [answer_digit(candidates[0].x, candidates[0].probabilities, classifier)]
-    digits = []
-    for candidate, answer in zip(candidates, answers):
-        if explain:  # only for the digits answered: an occlusion map costs a few ms
-            _add_explanation(answer, candidate.x, candidate.probabilities, classifier)
-        seen = answer.pop("input")  # box, then input last, as in the contract
-        digits.append({**answer, "box": list(candidate.box), "input": seen})
-    number = "".join("?" if d["digit"] is None else str(d["digit"]) for d in digits)
-    return {"number": number, "digits": digits}
-
-
-def _whole_drawing(image, ink, pieces, classifier):
-    """All the drawing as one Candidate, as /api/predict reads it, boxed around the pieces."""
-    x, probabilities = _infer_image(image, classifier)
-    left, top = min(p.box[0] for p in pieces), min(p.box[1] for p in pieces)
-    right = max(p.box[0] + p.box[2] for p in pieces)
-    bottom = max(p.box[1] + p.box[3] for p in pieces)
-    return Candidate(box=(left, top, right - left, bottom - top),
-                     ink=ink[top:bottom, left:right], x=x, probabilities=probabilities)
-
-
-def _same_digits_explanation(answer, reading):
-    """The one digit read's explanation when it saw the same input as the whole drawing (a
-    drawing of one digit, the usual case): computing the occlusion map twice costs 4 ms."""
-    digits = reading["digits"]
-    if len(digits) == 1 and digits[0]["input"] == answer["input"]:
-        return digits[0]["explanation"]
-    return None
+def _explanation(piece, classifier):
+    """The piece's occlusion map, computed once per piece: it costs a few ms."""
+    if piece.explanation is None:
+        piece.explanation = _grid(occlusion_map(classifier.predict_many, piece.x,
+                                                piece.probabilities))
+    return piece.explanation
 
 
 def _grid(image):
@@ -144,22 +121,19 @@ def preferences():
 
 @bp.post("/predict")
 def predict():
-    """One digit; with `Prefer: read` also the number (as /api/read), which the page asks for
-    (with the strokes, which only the number's reading uses)."""
+    """The digit shown; with `Prefer: read` also the number (as /api/read gives it), which the
+    page asks for. Both are views of the same reading."""
     classifier = loaded_classifier()
     wanted = preferences() & {"read", "explain"}
     explain = wants_explanation() or "explain" in wanted
     data, strokes = drawing_from_request(request, current_app.config["MAX_JSON_DEPTH"])
-    if "read" not in wanted:
-        answer = classify(data, current_app.config, classifier, explain)
-    else:
-        x, probabilities = infer(data, current_app.config, classifier)
-        answer = answer_digit(x, probabilities, classifier)
-        reading = read_number(data, current_app.config, classifier, explain, strokes)
-        if explain:
-            answer["explanation"] = _same_digits_explanation(answer, reading) or _grid(
-                occlusion_map(classifier.predict_many, x, probabilities))
-        answer.update(reading)
+    reading = read_request(data, current_app.config, classifier, strokes)
+    answer = digit_view(reading, classifier, explain)
+    if "read" in wanted:
+        reading_answer = number_view(reading, classifier, explain)
+        reading_answer.pop("verdict")
+        reading_answer.pop("reason", None)
+        answer.update(reading_answer)
     response = jsonify(answer)
     if wanted:
         response.headers["Preference-Applied"] = ", ".join(sorted(wanted))
@@ -171,7 +145,8 @@ def read():
     classifier = loaded_classifier()
     explain = wants_explanation()
     data, strokes = drawing_from_request(request, current_app.config["MAX_JSON_DEPTH"])
-    return jsonify(read_number(data, current_app.config, classifier, explain, strokes))
+    reading = read_request(data, current_app.config, classifier, strokes)
+    return jsonify(number_view(reading, classifier, explain))
 
 
 @bp.get("/health")

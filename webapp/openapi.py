@@ -56,10 +56,19 @@ EXPLAIN = [{
     "description": "1 adds `explanation`: an occlusion map of why this digit.",
     "schema": {"type": "string", "enum": ["0", "1", "true", "false"]},
 }]
-NUMBER = {"type": "string", "pattern": "^[0-9?]{1,20}$",
-          "description": "The digits read, left to right."}
-DIGITS = {"type": "array", "minItems": 1, "maxItems": 20,
-          "items": {"$ref": "#/components/schemas/ReadDigit"}}
+VERDICT = {"type": "string", "enum": ["digit", "number", "not_a_digit", "unsure"],
+           "description": "What is shown, decided once for every view of the drawing: one "
+                          "digit, a number of several, no digit at all, or a digit the model "
+                          "is not sure of (digit is its top digit, runner_up the next)."}
+NUMBER = {"type": "string", "pattern": "^[0-9]{0,20}$",
+          "description": "The digits shown, left to right; empty when the verdict is "
+                         "not_a_digit."}
+DIGITS = {"type": "array", "minItems": 0, "maxItems": 20,
+          "items": {"$ref": "#/components/schemas/ReadDigit"},
+          "description": "The digits shown, left to right: one for a digit or unsure, several "
+                         "for a number, none for not_a_digit."}
+RUNNER_UP = {"type": "integer", "minimum": 0, "maximum": 9,
+             "description": "Only when the verdict is unsure: the second likeliest digit."}
 EXPLANATION = {
     "type": "array", "minItems": 28, "maxItems": 28,
     "items": {"type": "array", "items": {"type": "number"}, "minItems": 28, "maxItems": 28},
@@ -68,13 +77,15 @@ EXPLANATION = {
 REFUSALS = {"400": _error("BadRequest"), "413": _error("TooLarge"),
             "415": _error("UnsupportedMediaType"), "503": _error("ModelLoading")}
 DIGIT = {"type": "integer", "minimum": 0, "maximum": 9, "nullable": True,
-         "description": "The digit drawn; null when the drawing is not a digit (see reason)."}
-REASON = {"type": "string", "enum": ["not_a_digit"],
-          "description": "Only when digit is null: the drawing was judged a letter, scribble "
-                         "or shape, by the not-digit model or, for a digit of /api/read, first "
-                         "by the number model, which reads it among its neighbours. "
-                         "probabilities are still given, and confidence is still the top "
-                         "digit's probability."}
+         "description": "The digit shown; null when none is: the verdict is not_a_digit or "
+                        "number (see reason)."}
+READ_DIGIT = {"type": "integer", "minimum": 0, "maximum": 9,
+              "description": "One digit of the number shown."}
+REASON = {"type": "string", "enum": ["not_a_digit", "not_a_number", "number"],
+          "description": "Why no digit is shown: not_a_digit (a letter, scribble or shape), "
+                         "not_a_number (it cut into pieces that are not all digits) or number "
+                         "(several digits: see number). probabilities are still given, and "
+                         "confidence is still the top digit's probability."}
 PROBABILITIES = {"type": "array", "items": UNIT, "minItems": 10, "maxItems": 10,
                  "description": "Softmax output, index = digit."}
 INPUT = {"type": "array", "minItems": 28, "maxItems": 28,
@@ -196,9 +207,10 @@ SPEC = {
             },
             "Prediction": {
                 "type": "object",
-                "required": ["digit", "confidence", "probabilities", "input"],
+                "required": ["verdict", "digit", "confidence", "probabilities", "input"],
                 "additionalProperties": False,
-                "properties": {"digit": DIGIT, "reason": REASON, "confidence": UNIT,
+                "properties": {"verdict": VERDICT, "digit": DIGIT, "reason": REASON,
+                               "runner_up": RUNNER_UP, "confidence": UNIT,
                                "probabilities": PROBABILITIES, "input": INPUT,
                                "explanation": EXPLANATION,
                                # With `Prefer: read` (what the page sends): the reading too.
@@ -206,16 +218,17 @@ SPEC = {
             },
             "Reading": {
                 "type": "object",
-                "required": ["number", "digits"],
+                "required": ["verdict", "number", "digits"],
                 "additionalProperties": False,
-                "properties": {"number": NUMBER, "digits": DIGITS},
+                "properties": {"verdict": VERDICT, "reason": REASON, "number": NUMBER,
+                               "digits": DIGITS},
             },
             "ReadDigit": {
                 "type": "object",
                 "required": ["digit", "confidence", "probabilities", "box", "input"],
                 "additionalProperties": False,
                 "properties": {
-                    "digit": DIGIT, "reason": REASON, "confidence": UNIT,
+                    "digit": READ_DIGIT, "runner_up": RUNNER_UP, "confidence": UNIT,
                     "probabilities": PROBABILITIES,
                     "box": {"type": "array", "minItems": 4, "maxItems": 4,
                             "items": {"type": "integer", "minimum": 0},
