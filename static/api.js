@@ -34,9 +34,10 @@ export class ApiError extends Error {
  *
  * @param {Blob} image the drawing as a PNG
  * @param {number[][][]} strokes the strokes in the order drawn, [x, y] in the PNG's pixels
- * @returns {Promise<{number: string, digits: {digit: ?number, confidence: number,
- *   probabilities: number[], box: number[], input: number[][], explanation: number[][]}[]}>}
- *   the contract's answer, with number and digits as /api/read gives them
+ * @returns {Promise<{verdict: string, digit: ?number, number: string, digits: {digit: number,
+ *   confidence: number, probabilities: number[], box: number[], input: number[][],
+ *   explanation: number[][]}[]}>} the contract's answer, with number and digits as /api/read
+ *   gives them
  * @throws {ApiError} when the server cannot be reached or refuses the drawing
  */
 export async function predict(image, strokes) {
@@ -58,9 +59,11 @@ export async function predict(image, strokes) {
   }
   const understood = (digit) =>
     Array.isArray(digit.probabilities) && digit.probabilities.length === 10 && digit.box;
-  const read = Array.isArray(body.digits) && body.digits.length && body.digits.every(understood);
-  // A server that does not honour the preference still gives one digit: show it as one.
-  return read ? body : { ...body, number: String(body.digit ?? '?'), digits: [body] };
+  const read = Array.isArray(body.digits) && body.digits.every(understood);
+  if (read && typeof body.verdict === 'string') return body;
+  // A server without the verdict or the reading still gives one digit: show it as one.
+  const verdict = body.digit === null || body.digit === undefined ? 'not_a_digit' : 'digit';
+  return { ...body, verdict, number: verdict === 'digit' ? String(body.digit) : '', digits: [] };
 }
 
 /**

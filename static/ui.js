@@ -32,8 +32,6 @@ const PLAIN_CAPTION =
 const EXPLAINED_CAPTION =
   'What the model sees, and why: red marks the strokes that made its answer (hiding them ' +
   'lowers its confidence), blue the parts that argue against it.';
-// Below this the answer is a guess between the two likeliest digits, and we say so.
-const SURE_ENOUGH = 0.6;
 
 /**
  * Call the handlers on button presses and keyboard shortcuts (Escape, Ctrl/Cmd+Z).
@@ -106,21 +104,28 @@ function setCorrectionStatus(text, isError) {
 }
 
 /**
- * Show a reading (number and digits, as /api/read gives): with several digits, the number and
- * a box around each digit on the canvas; the first digit's bars, preview and sentence until
- * another is chosen. One digit can be corrected; a number cannot, as one label would not fit.
+ * Show the server's one reading: its verdict says what is shown. A number is the headline,
+ * with a box around each digit on the canvas and the first digit's bars until another is
+ * chosen; a digit, an unsure digit or a drawing that is no digit is shown alone. One digit
+ * can be corrected; a number cannot, as one label would not fit.
  *
- * @param {{number: string, digits: {digit: ?number, confidence: number,
- *   probabilities: number[], box: number[], input: number[][]}[]}} answer the server's answer
+ * @param {{verdict: string, reason?: string, runner_up?: number, number: string,
+ *   digits: {digit: number, confidence: number, probabilities: number[], box: number[],
+ *   input: number[][]}[]}} answer the server's answer (/api/predict with `Prefer: read`)
  * @param {number} side the side of the drawing sent, in px: what the boxes are measured in
  */
 export function showReading(answer, side) {
   reading = answer;
-  const several = answer.digits.length > 1;
+  const several = answer.verdict === 'number';
   numberRow.hidden = !several;
   numberValue.textContent = several ? answer.number : '';
   digitBoxes.replaceChildren(...(several ? answer.digits.map((d, i) => box(d, i, side)) : []));
-  select(0);
+  if (several) {
+    select(0);
+  } else {
+    // The whole drawing's answer: its digit, or none (and why), with its bars and preview.
+    showResult({ ...answer, ...(answer.digits[0] ?? {}) }, '', answer);
+  }
   // A new answer is for a new drawing: it can be corrected afresh.
   correction.hidden = several;
   setCorrectionButtons(true);
@@ -155,31 +160,37 @@ function select(index) {
     element.setAttribute('aria-pressed', String(i === index));
   });
   const count = reading.digits.length;
-  showResult(reading.digits[index], count > 1 ? `Digit ${index + 1} of ${count}: ` : '');
+  showResult(reading.digits[index], `Digit ${index + 1} of ${count}: `, { verdict: 'digit' });
 }
 
-function showResult(result, prefix) {
-  const ranked = result.probabilities
-    .map((probability, digit) => ({ probability, digit }))
-    .sort((a, b) => b.probability - a.probability);
-  const winner = result.digit === null || result.digit === undefined ? null : result.digit;
+function showResult(result, prefix, { verdict, reason }) {
+  // Unsure names two digits and claims neither; not a digit claims none.
+  const winner = verdict === 'digit' ? result.digit : null;
   prediction.textContent = winner === null ? '' : String(winner);
   result.probabilities.forEach((probability, digit) => {
     setBar(digit, probability, digit === winner);
   });
   drawPreview(result.input, result.explanation);
   statusLine.classList.remove('status--error');
-  const confidence = result.confidence ?? ranked[0].probability;
-  statusLine.textContent = prefix + describe(winner, confidence, ranked);
+  statusLine.textContent = prefix + describe(verdict, reason, result);
 }
 
-function describe(winner, confidence, ranked) {
-  // The server's not-digit model rejected it (reason "not_a_digit"): no digit, bars still shown.
-  if (winner === null) return "That doesn't look like a digit. Try drawing one, 0 to 9.";
-  if (confidence < SURE_ENOUGH) {
-    return `Not sure — maybe a ${ranked[0].digit} or a ${ranked[1].digit}?`;
+function describe(verdict, reason, result) {
+  if (verdict === 'unsure') {
+    return `Not sure — ${article(result.digit)} or ${article(result.runner_up)}?`;
   }
-  return `Looks like a ${winner} (${percent(confidence)} sure).`;
+  if (verdict !== 'digit') {
+    // The bars stay: they show what the digit model would have said.
+    return reason === 'not_a_number'
+      ? "That doesn't look like a number: some of its marks aren't digits."
+      : "That doesn't look like a digit. Try drawing one, 0 to 9.";
+  }
+  return `Looks like ${article(result.digit)} (${percent(result.confidence)} sure).`;
+}
+
+/** "a 7", "an 8". */
+function article(digit) {
+  return `${digit === 8 ? 'an' : 'a'} ${digit}`;
 }
 
 /**
