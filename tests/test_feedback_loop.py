@@ -14,7 +14,7 @@ from benchmarks.feedback_loop import compare, parse_args, source_groups, style_g
 def answered(source, style, label, answers):
     """Drawings of one style, one per answer (the digit the server said)."""
     return [Drawing(0, source, label, style, [np.zeros((2, 2))], 280, 1, "dark", 5.0,
-                    "medium", "medium", answer={"digit": a}) for a in answers]
+                    "medium", "medium", answer={"verdict": "digit", "digit": a}) for a in answers]
 
 
 def test_feedback_loop_ranks_styles_by_error_rate_with_enough_errors():

@@ -15,35 +15,35 @@ from drawing import png_bytes
 def digit(value, confidence=0.99, probabilities=None):
     probabilities = probabilities or [0.01] * 10
     return {"digit": value, "confidence": confidence, "probabilities": probabilities,
-            "box": [0, 0, 10, 10], **({} if value is not None else {"reason": "not_a_digit"})}
+            "box": [0, 0, 10, 10]}
 
 
-def reading(*digits):
-    number = "".join("?" if d["digit"] is None else str(d["digit"]) for d in digits)
-    return {**digits[0], "number": number, "digits": list(digits)}
+def answered(verdict, *digits, **extra):
+    """An answer of any view: the verdict, the top-level digit and the reading's fields."""
+    top = digits[0]["digit"] if verdict in ("digit", "unsure") else None
+    number = "".join(str(d["digit"]) for d in digits)
+    return {"verdict": verdict, "digit": top, "number": number, "digits": list(digits), **extra}
 
 
-@pytest.mark.parametrize("answer,way,expected", [
-    (digit(7), "predict", "7"),
-    (digit(None), "predict", None),
-    (reading(digit(7)), "page", "7"),
-    # The top-level digit is /api/predict's own; the page shows the reading's.
-    ({**reading(digit(None)), "digit": 0}, "page", None),
-    (reading(digit(1), digit(None)), "page", "1?"),
-    (reading(digit(2), digit(0), digit(7)), "page", "207"),
-    (reading(digit(None), digit(None)), "page", "??"),
-    (reading(digit(None)), "read", "?"),
-    (reading(digit(1), digit(3)), "read", "13"),
-    ({"error": "empty_drawing"}, "page", "error:empty_drawing"),
-    # A server that does not honour Prefer: read gives one digit; the page shows it as one.
-    (digit(4), "page", "4"),
+@pytest.mark.parametrize("answer,expected", [
+    (answered("digit", digit(7)), "7"),
+    (answered("not_a_digit", reason="not_a_digit"), None),
+    # A number whose pieces are not all digits is no number: nothing is shown.
+    (answered("not_a_digit", reason="not_a_number"), None),
+    (answered("number", digit(2), digit(0), digit(7)), "207"),
+    (answered("unsure", {**digit(4), "runner_up": 9}, runner_up=9), "4 or 9?"),
+    # /api/predict alone: a number's verdict and number, no digits.
+    ({"verdict": "number", "digit": None, "reason": "number", "number": "13"}, "13"),
+    ({"verdict": "unsure", "digit": 2, "runner_up": 7}, "2 or 7?"),
+    ({"verdict": "digit", "digit": 4}, "4"),
+    ({"error": "empty_drawing"}, "error:empty_drawing"),
 ])
-def test_shown_is_what_the_page_shows(answer, way, expected):
-    assert shown(answer, way) == expected
+def test_shown_is_what_the_page_shows(answer, expected):
+    assert shown(answer) == expected
 
 
 @pytest.mark.parametrize("text,no_digit", [
-    (None, True), ("?", True), ("??", True), ("1?", False), ("7", False), ("13", False),
+    (None, True), ("4 or 9?", False), ("7", False), ("13", False),
     ("error:empty_drawing", False),
 ])
 def test_shown_no_digit_only_when_no_digit_at_all_is_shown(text, no_digit):
@@ -56,18 +56,19 @@ def test_shown_counts_a_refused_digit_as_wrong_and_keeps_the_top_digit_apart():
     for drawing in drawings:
         probabilities = [0.0] * 10
         probabilities[drawing.label] = 1.0
-        drawing.answer = digit(drawing.label, 1.0, probabilities)
-    drawings[0].answer = {**drawings[0].answer, "digit": None, "reason": "not_a_digit"}
+        drawing.answer = {"verdict": "digit", **digit(drawing.label, 1.0, probabilities)}
+    drawings[0].answer = {**drawings[0].answer, "verdict": "not_a_digit", "digit": None,
+                          "reason": "not_a_digit"}
     stats = _stats(drawings, "predict")
     assert (stats["correct"], stats["refused"]) == (3, 1)
     assert stats["top_digit_accuracy"] == 1.0
     assert top_digit(drawings[0].answer) == drawings[0].label
 
 
-def test_shown_unsure_below_the_pages_confidence():
-    assert unsure(reading(digit(4, 0.55)), "page")
-    assert not unsure(reading(digit(4, 0.65)), "page")
-    assert not unsure(reading(digit(4, 0.4), digit(9, 0.4)), "page"), "a number is not unsure"
+def test_shown_unsure_is_the_servers_verdict():
+    assert unsure(answered("unsure", {**digit(4, 0.55), "runner_up": 9}))
+    assert not unsure(answered("digit", digit(4, 0.55)))
+    assert not unsure(answered("number", digit(4, 0.4), digit(9, 0.4)))
 
 
 def test_shown_page_request_is_the_pages_form(client):
@@ -98,12 +99,11 @@ def _seven():
 
 
 def test_shown_page_request_mirrors_the_pages_own_constants():
-    """The benchmark's page's way copies static/'s pen, export size, Prefer header and "not sure"
-    line: a change there without one here would measure another page."""
+    """The benchmark's page's way copies static/'s pen, export size and Prefer header: a change
+    there without one here would measure another page."""
     import re
 
     from benchmarks.drawn.client import PAGE_BRUSH, PAGE_EXPORT_SIDE, PAGE_PREFERENCES
-    from benchmarks.drawn.shown import SURE_ENOUGH
     from webapp import ROOT
 
     canvas = (ROOT / "static" / "canvas.js").read_text()
@@ -111,9 +111,7 @@ def test_shown_page_request_mirrors_the_pages_own_constants():
     side = re.search(r"export const EXPORT_SIDE = (\d+);", canvas)
     prefer = re.search(r"const PAGE_PREFERENCES = '([^']+)';",
                        (ROOT / "static" / "api.js").read_text())
-    sure = re.search(r"const SURE_ENOUGH = ([\d.]+);", (ROOT / "static" / "ui.js").read_text())
-    assert ratio and side and prefer and sure, "static/ no longer states them as read here"
+    assert ratio and side and prefer, "static/ no longer states them as read here"
     assert PAGE_BRUSH == pytest.approx(1 / int(ratio.group(1)))
     assert PAGE_EXPORT_SIDE == int(side.group(1))
     assert PAGE_PREFERENCES == prefer.group(1)
-    assert SURE_ENOUGH == float(sure.group(1))

@@ -11,6 +11,7 @@ import base64
 import concurrent.futures
 import copy
 import json
+import re
 import urllib.error
 import urllib.request
 import uuid
@@ -18,6 +19,7 @@ import uuid
 import numpy as np
 from playwright.sync_api import expect
 
+from benchmarks.drawn.shown import unsure_text
 from webapp.strokes import MAX_POINTS, MAX_STROKES
 
 PAGE_BRUSH = 1 / 20  # static/canvas.js BRUSH_RATIO
@@ -176,8 +178,12 @@ def drive_page(browser, url, drawings, steps=1, timeout=30_000):
 
 def shown_on_page(page):
     """The answer the page shows, as benchmarks/drawn/shown.py's `shown` gives it: the number
-    when one is shown, else the digit, else None ("not a digit")."""
+    when one is shown, else the digit, else "4 or 9?" when it says it is not sure, else None
+    ("not a digit")."""
     number = page.get_by_test_id("number")
     if number.is_visible() and number.text_content().strip():
         return number.text_content().strip()
-    return page.get_by_test_id("prediction").text_content().strip() or None
+    digit = page.get_by_test_id("prediction").text_content().strip()
+    unsure = re.match(r"Not sure — an? (\d) or an? (\d)\?", page.get_by_test_id("status")
+                      .text_content())
+    return digit or (unsure_text(*unsure.groups()) if unsure else None)

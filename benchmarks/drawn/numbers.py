@@ -13,8 +13,8 @@ import numpy as np
 
 from benchmarks.drawn import SOURCES, rng_for
 from benchmarks.drawn.layout import CANVASES, LOOKS, WIDTHS, _balanced, shapes
-from benchmarks.drawn.nondigits import held_out_strokes
-from benchmarks.drawn.shown import shown
+from benchmarks.drawn.nondigits import SYMBOL_KINDS, held_out_strokes
+from benchmarks.drawn.shown import shown, shows_no_digit
 from model.strokes.geometry import bounds
 from model.strokes.numbers import write_number
 
@@ -84,8 +84,9 @@ def build_numbers(seed, count, sources=SOURCES, lengths=LENGTHS, stream=STREAM, 
 
 def build_mixed(seed, count):
     """`count` numbers of 1 to 4 digits with one held-out non-digit (benchmarks/drawn/
-    nondigits.py, written by streams of their own) among them: read right, it shows as "?"."""
-    held_out = held_out_strokes(seed, count, MIXED_STREAM + 50)
+    nondigits.py, written by streams of their own) among them: no number, so read right it
+    shows no digit at all. Words are left out: a word is several symbols, not one."""
+    held_out = held_out_strokes(seed, count, MIXED_STREAM + 50, kinds=SYMBOL_KINDS)
     kinds = [kind for kind, made in held_out.items() for _ in made]
     others = [strokes for made in held_out.values() for _, _, strokes in made]
     order = rng_for("benchmark", seed, MIXED_STREAM + 49).permutation(len(others))
@@ -97,15 +98,15 @@ def build_mixed(seed, count):
 
 
 def summarize_mixed(numbers):
-    """Of numbers with a non-digit among their digits: the share read exactly ("?" in its
-    place) and the share whose non-digit was read as a digit (a number with no "?" at all;
-    an error answer is neither), by kind."""
+    """Of numbers with a non-digit among their digits, which is no number: the share shown as
+    no digit at all (right) and the share shown as a number (wrong; an error answer is
+    neither), by kind."""
     def stats(group):
-        reads = [x.answer.get("number") for x in group]
+        texts = [shown(x.answer) for x in group]
         return {"n": len(group),
-                "exact_share": sum(r == x.label for r, x in zip(reads, group)) / len(group),
-                "no_question_mark_share": sum(r is not None and "?" not in r
-                                              for r in reads) / len(group)}
+                "no_digit_share": sum(shows_no_digit(t) for t in texts) / len(group),
+                "shown_as_number_share": sum(t is not None and not t.startswith("error:")
+                                             for t in texts) / len(group)}
 
     kinds = sorted({x.kind for x in numbers})
     return {**{kind: stats([x for x in numbers if x.kind == kind]) for kind in kinds},
@@ -114,11 +115,11 @@ def summarize_mixed(numbers):
 
 def print_mixed(report, out=print):
     """The table of numbers with a non-digit among their digits."""
-    out("\n| non-digit among digits | drawn | read exactly | non-digit read as a digit |")
+    out("\n| non-digit among digits | drawn | no digit shown | shown as a number |")
     out("| --- | --- | --- | --- |")
     for kind, s in report.items():
-        out(f"| {kind} | {s['n']} | {100 * s['exact_share']:.1f} % | "
-            f"{100 * s['no_question_mark_share']:.1f} % |")
+        out(f"| {kind} | {s['n']} | {100 * s['no_digit_share']:.1f} % | "
+            f"{100 * s['shown_as_number_share']:.1f} % |")
 
 
 def _place(strokes, rng, css, width):
@@ -152,11 +153,9 @@ def _errors(truth, read):
 
 
 def read_of(number, way=None):
-    """The number shown for it asked `way` (benchmarks/drawn/shown.py), or its .answer's
-    number when no way is named; "" when no digit is shown or the server refused it."""
-    if way is None:
-        return number.answer.get("number", "")
-    text = shown(number.answers[way], way)
+    """The number shown for it asked `way` (benchmarks/drawn/shown.py), or as its .answer says
+    when no way is named; "" when no digit is shown or the server refused it."""
+    text = shown(number.answer if way is None else number.answers[way])
     return "" if text is None or text.startswith("error:") else text
 
 

@@ -9,8 +9,9 @@ from PIL import Image, ImageDraw, ImageFont
 from benchmarks.drawn.layout import LOOKS, SIZES, WIDTHS
 from benchmarks.drawn.shown import WAY_NAMES, shown, shows_no_digit, top_digit, unsure
 
-TARGETS = {"mnist": 0.99}  # issue 4; every other source: DEFAULT_TARGET
-DEFAULT_TARGET = 0.97
+# Single digits shown right, by source (issue 36); the traced MNIST digits are MNIST's test set.
+TARGETS = {"mnist": 0.993, "templates": 0.995, "fonts": 0.985, "hershey": 0.985}
+DEFAULT_TARGET = 0.985
 BUCKET_SLACK = 0.01  # no look, width or size bucket more than 1 point below its source
 PAGE_AGREEMENT = 0.99
 BREAKDOWNS = {"look": LOOKS, "width": tuple(WIDTHS), "size": tuple(SIZES),
@@ -18,8 +19,9 @@ BREAKDOWNS = {"look": LOOKS, "width": tuple(WIDTHS), "size": tuple(SIZES),
 CHECKED = ("look", "width", "size")  # the breakdowns issue 4 sets the 1-point rule for
 
 
-NON_DIGITS_REJECTED = 0.90  # issue 7: at least this share of the held-out non-digits rejected
-DIGITS_REJECTED = 0.01  # while at most this share of the benchmark's digits is
+NON_DIGITS_REJECTED = 0.95  # issue 36: at least this share of held-out non-digits shows no digit
+NON_DIGIT_KIND_REJECTED = 0.90  # and at least this share of each kind
+DIGITS_REJECTED = 0.003  # while at most this share of each source's digits is refused
 
 
 def answers(drawing):
@@ -29,7 +31,7 @@ def answers(drawing):
 
 def shown_text(drawing, way="predict"):
     """What the person is shown for the drawing asked `way` (benchmarks/drawn/shown.py)."""
-    return shown(answers(drawing)[way], way)
+    return shown(answers(drawing)[way])
 
 
 def answer_of(drawing, way="predict"):
@@ -50,11 +52,20 @@ def _rejected_share(drawings, way):
     return {"n": n, "rejected": count, "share": count / n if n else None}
 
 
+def non_digit_style(drawing):
+    """What a held-out non-digit is counted under within its kind: a font letter by its
+    letter, a word by its length (words are too many to count one by one), any other drawing
+    by what it is."""
+    name = drawing.style.rsplit("/", 1)[-1]
+    return f"{len(name)} letters" if drawing.source == "words" else name
+
+
 def summarize_non_digits(non_digits, drawings, ways=("predict",)):
     """Share of held-out non-digits shown as no digit by kind and style, and of the benchmark's
     digits shown as no digit by source, each way of asking."""
     return {"ways": {way: _non_digits_one_way(non_digits, drawings, way) for way in ways},
             "targets": {"non_digits_rejected": NON_DIGITS_REJECTED,
+                        "each_kind_rejected": NON_DIGIT_KIND_REJECTED,
                         "digits_rejected": DIGITS_REJECTED}}
 
 
@@ -63,12 +74,9 @@ def _non_digits_one_way(non_digits, drawings, way):
     by_kind = {k: _rejected_share([d for d in non_digits if d.source == k], way) for k in kinds}
     by_kind["all"] = _rejected_share(non_digits, way)
 
-    def style(d):  # a font letter by its letter; a scribble or shape by its kind
-        return d.style.rsplit("/", 1)[-1]
-
     by_style = {k: {s: _rejected_share([d for d in non_digits if d.source == k
-                                         and style(d) == s], way)
-                    for s in sorted({style(d) for d in non_digits if d.source == k})}
+                                         and non_digit_style(d) == s], way)
+                    for s in sorted({non_digit_style(d) for d in non_digits if d.source == k})}
                 for k in kinds}
     sources = sorted({d.source for d in drawings}, key=[d.source for d in drawings].index)
     digits = {s: _rejected_share([d for d in drawings if d.source == s], way) for s in sources}
@@ -78,7 +86,10 @@ def _non_digits_one_way(non_digits, drawings, way):
         "non_digits": by_kind, "non_digits_by_style": by_style, "digits": digits,
         "digits_by_width": by_width,
         "meets_targets": (by_kind["all"]["share"] >= NON_DIGITS_REJECTED
-                          and digits["all"]["share"] <= DIGITS_REJECTED),
+                          and all(st["share"] >= NON_DIGIT_KIND_REJECTED
+                                  for st in by_kind.values())
+                          and all(st["share"] <= DIGITS_REJECTED for st in digits.values()
+                                  if st["n"])),
         "shown": [{**d.params(), "shown": shown_text(d, way)}
                   for d in non_digits if not rejected(d, way)],
     }
@@ -91,14 +102,15 @@ def print_non_digits(summary, out=print):
     for way, one in summary["ways"].items():
         out(f"\n{WAY_NAMES[way]}")
         out(f"held-out non-digits shown as no digit (target >= "
-            f"{targets['non_digits_rejected']:.0%})")
+            f"{targets['non_digits_rejected']:.0%}, each kind >= "
+            f"{targets['each_kind_rejected']:.0%})")
         for kind, st in one["non_digits"].items():
             out(f"  {kind:<14}{st['n']:>6}{100 * st['share']:>8.1f}%")
         for kind, styles in one["non_digits_by_style"].items():
             out(f"  {kind}: " + ", ".join(f"{s} {100 * st['share']:.0f}%"
                                          for s, st in styles.items()))
         out(f"benchmark digits refused as not a digit (target <= "
-            f"{targets['digits_rejected']:.0%})")
+            f"{targets['digits_rejected']:.1%} each source)")
         for source, st in one["digits"].items():
             out(f"  {source:<14}{st['n']:>6}{100 * st['share']:>8.2f}%")
         out("  by pen width: " + ", ".join(f"{w} {100 * st['share']:.2f}%"
@@ -111,7 +123,7 @@ def _stats(drawings, way):
     the plain /api/predict way, the old secondary figure: its top digit, shown or not."""
     n = len(drawings)
     right = [answer_of(d, way) == d.label for d in drawings]
-    said_unsure = [unsure(answers(d)[way], way) for d in drawings]
+    said_unsure = [unsure(answers(d)[way]) for d in drawings]
     stats = {"n": n, "correct": sum(right), "accuracy": sum(right) / n if n else None,
              "refused": sum(rejected(d, way) for d in drawings),
              "unsure": sum(said_unsure),
@@ -223,7 +235,7 @@ def _print_one_way(one, out):
     out(f"{'source':<12}{'n':>6}{'shown right':>13}{'target':>8}{'refused':>9}{'unsure':>8}"
         + (f"{'(top digit)':>13}" if secondary else ""))
     for s, st in one["by_source"].items():
-        target = f"{st['target']:.0%}" if "target" in st else ""
+        target = f"{100 * st['target']:.1f}%" if "target" in st else ""
         mark = "" if s == "all" else ("  ok" if st["meets_target"] else "  BELOW")
         extra = f"{100 * st['top_digit_accuracy']:>12.1f}%" if secondary else ""
         out(f"{s:<12}{st['n']:>6}{_pct(st):>13}{target:>8}{st['refused']:>9}{st['unsure']:>8}"
