@@ -54,3 +54,20 @@ def traced_glyph(path, char):
         return trace_strokes(glyph_image(path, char))
     except FontsMissing:
         return []
+
+
+def written_evenly(rng, keys, count, write):
+    """`count` drawings from (font path, text) keys taken in a random order, every key about as
+    often; write(path, text) gives the strokes, or [] when the font cannot write it (skipped).
+    Yields (label -1, 'font/text', strokes)."""
+    order = rng.permutation(len(keys))
+    made = 0
+    for k in range(10 * count):
+        if made == count:
+            return
+        path, text = keys[order[k % len(keys)]]
+        strokes = write(path, text)
+        if not strokes:
+            continue
+        made += 1
+        yield -1, f"{path.stem}/{text}", strokes

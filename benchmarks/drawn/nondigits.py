@@ -10,6 +10,10 @@
 - `shapes`: training's kinds with other parameters (triangles and pentagons where training
   draws triangles and squares; stars of 4 and 6 to 8 points where training draws 5) plus
   kinds training never draws (sun, cat's face, envelope, fish, cloud, asterisk).
+- `faces`: faces and smileys from the benchmark's own generator (faces.py): other heads, eyes
+  and mouths than training's one smiley, with noses, ears, hair, glasses and eyebrows.
+- `words`: short words of the same fonts' letters (words.py), letters set side by side.
+- `doodles`: simple pictures training never draws (doodles.py): flower, tree, car, cup, ...
 All written with other random-writing parameters than training's, and every random choice
 from `rng_for("benchmark", seed, NON_DIGIT_STREAM + ...)`: apart from training's stream and
 from the benchmark's digits and numbers.
@@ -20,15 +24,21 @@ import functools
 import numpy as np
 
 from benchmarks.drawn import rng_for
+from benchmarks.drawn.doodles import DOODLES
+from benchmarks.drawn.faces import FACES
 from benchmarks.drawn.layout import lay_out
 from benchmarks.drawn.strokes_fonts import FONT_FILES
-from benchmarks.drawn.fonts import FONT_ROOT, require_font, traced_glyph
+from benchmarks.drawn.fonts import FONT_ROOT, require_font, traced_glyph, written_evenly
+from benchmarks.drawn.words import ALL_CAPS, font_words
 from model.strokes.geometry import arc, distort
 from model.strokes.letters import NAMES
 from model.strokes.shapes import (arrow, coil, fill, heart, house, polygon, random_stroke_drawing,
                                   rotate, star, tangle, walk, zigzag)
 
-KINDS = ("font letters", "scribbles", "shapes")
+# A new kind goes last: each kind's place picks its stream, so the others keep their drawings.
+KINDS = ("font letters", "scribbles", "shapes", "faces", "words", "doodles")
+# Kinds that are one symbol: what a number may hold in place of one digit (a word is several).
+SYMBOL_KINDS = tuple(kind for kind in KINDS if kind != "words")
 NON_DIGIT_STREAM = 200  # first rng_for part: digits use parts below 100, numbers 100-199
 # How the held-out drawings are written: wider ranges than training's geometry.distort defaults.
 WRITTEN = {"slant": (-0.35, 0.35), "rotate": 10.0, "aspect": (0.7, 1.4), "wobble": 0.035,
@@ -118,11 +128,6 @@ SHAPES = {
 UNSEEN_KINDS = {"hatch", "rings", "sun", "cat", "envelope", "fish", "cloud", "asterisk"}
 
 
-# Fonts that draw small letters as small capitals (their d is a D, a 0): capitals only.
-ALL_CAPS = {"Humor-Sans"} | {f"BecauseWe{name}-Regular" for name in
-                             ("Build", "Connect", "Create", "Learn", "Mentor", "Organize")}
-
-
 def _traced(path, letter):
     """A font's letter as strokes (traced once), or [] if the font has no such glyph."""
     return [] if letter.islower() and path.stem in ALL_CAPS else traced_glyph(path, letter)
@@ -133,18 +138,13 @@ def font_letters(rng, count):
     yields (label, 'font/letter', strokes)."""
     keys = [(require_font(FONT_ROOT / name, package), letter)
             for package, files in FONT_FILES.items() for name in files for letter in NAMES]
-    order = rng.permutation(len(keys))
-    made = 0
-    for k in range(10 * count):  # a font without a letter is skipped
-        if made == count:
-            return
-        path, letter = keys[order[k % len(keys)]]
-        if not _traced(path, letter):
-            continue
-        strokes = distort(_traced(path, letter), rng, slant=(-0.12, 0.12), rotate=3.0,
-                          aspect=(0.9, 1.1), waist=(0.48, 0.52), wobble=0.01, tremor=0.002)
-        made += 1
-        yield -1, f"{path.stem}/{letter}", strokes
+
+    def write(path, letter):
+        return _traced(path, letter) and distort(
+            _traced(path, letter), rng, slant=(-0.12, 0.12), rotate=3.0, aspect=(0.9, 1.1),
+            waist=(0.48, 0.52), wobble=0.01, tremor=0.002)
+
+    yield from written_evenly(rng, keys, count, write)
 
 
 def _drawn(makers, rng, count):
@@ -153,15 +153,21 @@ def _drawn(makers, rng, count):
         yield -1, kind, strokes
 
 
-def held_out_strokes(seed, count, first_stream=NON_DIGIT_STREAM):
-    """`count` held-out non-digits split evenly over KINDS, each kind written by
-    rng_for("benchmark", seed, first_stream + 2 * its place): {kind: [(-1, style, strokes)]}."""
+def held_out_strokes(seed, count, first_stream=NON_DIGIT_STREAM, kinds=KINDS):
+    """`count` held-out non-digits split evenly over `kinds` (all KINDS, or some of them),
+    each kind written by rng_for("benchmark", seed, first_stream + 2 * its place in KINDS):
+    {kind: [(-1, style, strokes)]}."""
     makers = {"font letters": font_letters,
               "scribbles": functools.partial(_drawn, SCRIBBLES),
-              "shapes": functools.partial(_drawn, SHAPES)}
-    return {kind: list(makers[kind](rng_for("benchmark", seed, first_stream + 2 * part),
-                                    count // len(KINDS) + (part < count % len(KINDS))))
-            for part, kind in enumerate(KINDS)}
+              "shapes": functools.partial(_drawn, SHAPES),
+              "faces": functools.partial(_drawn, FACES),
+              "words": font_words,
+              "doodles": functools.partial(_drawn, DOODLES)}
+    made = {}
+    for part, kind in enumerate(kinds):
+        rng = rng_for("benchmark", seed, first_stream + 2 * KINDS.index(kind))
+        made[kind] = list(makers[kind](rng, count // len(kinds) + (part < count % len(kinds))))
+    return made
 
 
 def build_non_digits(seed, count, first_id=0):
