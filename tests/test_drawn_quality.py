@@ -1,12 +1,12 @@
 """Quality gates on drawn digits: a model that reads drawings worse than the shipped one fails.
 
-1,200 digits (300 a source) and 300 held-out non-digits of the benchmark's validation seed,
-asked the page's way and the plain /api/predict way through the real app with the shipped
-models (tests/drawn_gate.py). Each gate below is what the shipped models scored on exactly
+1,200 digits (300 a source) and 600 held-out non-digits (100 a kind) of the benchmark's
+validation seed, asked the page's way and the plain /api/predict way through the real app with
+the shipped models (tests/drawn_gate.py). Each gate below is what the shipped models scored on exactly
 these drawings (hits of n); its limit is that share less 3 binomial standard errors (or more,
 for digits refused), written beside it. A retrained model as good as the shipped one stays
 inside the margin; the slow tests at the end serve weaker ones and show the gates catch them.
-Rendering and asking take about 2 minutes; each weaker model about 1 more.
+Rendering and asking take about 3 minutes; each weaker model about 1 more.
 """
 
 import json
@@ -22,29 +22,36 @@ pytestmark = pytest.mark.slow
 
 SAVED = ROOT / "model" / "saved"
 
-# Measured with the shipped models of 2026-11-27 and the page's pen of a twentieth of its canvas,
-# on 2026-12-07: (way, figure, group): Gate(hits, n). The limits follow (drawn_gate.Gate.limit).
+# Measured with the shipped models of 2026-11-27, the not-digit threshold chosen end to end
+# (0.92) and the verdict of webapp/reading.py, on 2026-12-07: (way, figure, group): Gate(hits, n).
+# The limits follow (drawn_gate.Gate.limit).
 GATES = {
-    ("page", "shown right", "mnist"): Gate(289, 300),  # limit 92.8 %
-    ("page", "shown right", "templates"): Gate(300, 300),  # limit 98.6 %
-    ("page", "shown right", "fonts"): Gate(292, 300),  # limit 94.2 %
-    ("page", "shown right", "hershey"): Gate(292, 300),  # limit 94.2 %
-    ("page", "shown right", "all"): Gate(1173, 1200),  # limit 96.4 %
-    ("page", "refused", "all"): Gate(7, 1200, lower_is_better=True),  # limit 1.33 %
-    ("page", "no digit shown", "font letters"): Gate(57, 100),  # limit 42.1 %
-    ("page", "no digit shown", "scribbles"): Gate(79, 100),  # limit 66.5 %
-    ("page", "no digit shown", "shapes"): Gate(84, 100),  # limit 72.7 %
-    ("page", "no digit shown", "all"): Gate(220, 300),  # limit 65.6 %
-    ("predict", "shown right", "mnist"): Gate(292, 300),  # limit 94.2 %
+    ("page", "shown right", "fonts"): Gate(291, 300),  # limit 93.8 %
+    ("page", "shown right", "hershey"): Gate(287, 300),  # limit 91.9 %
+    ("page", "shown right", "mnist"): Gate(290, 300),  # limit 93.3 %
+    ("page", "shown right", "templates"): Gate(299, 300),  # limit 98.0 %
+    ("page", "shown right", "all"): Gate(1167, 1200),  # limit 95.8 %
+    ("page", "refused", "all"): Gate(2, 1200, lower_is_better=True),  # limit 0.7 %
+    ("page", "no digit shown", "doodles"): Gate(68, 100),  # limit 53.9 %
+    ("page", "no digit shown", "faces"): Gate(86, 100),  # limit 75.2 %
+    ("page", "no digit shown", "font letters"): Gate(63, 100),  # limit 48.5 %
+    ("page", "no digit shown", "scribbles"): Gate(86, 100),  # limit 75.2 %
+    ("page", "no digit shown", "shapes"): Gate(87, 100),  # limit 76.5 %
+    ("page", "no digit shown", "words"): Gate(93, 100),  # limit 84.6 %
+    ("page", "no digit shown", "all"): Gate(483, 600),  # limit 75.6 %
+    ("predict", "shown right", "fonts"): Gate(293, 300),  # limit 94.7 %
+    ("predict", "shown right", "hershey"): Gate(290, 300),  # limit 93.3 %
+    ("predict", "shown right", "mnist"): Gate(293, 300),  # limit 94.7 %
     ("predict", "shown right", "templates"): Gate(300, 300),  # limit 98.6 %
-    ("predict", "shown right", "fonts"): Gate(294, 300),  # limit 95.2 %
-    ("predict", "shown right", "hershey"): Gate(293, 300),  # limit 94.7 %
-    ("predict", "shown right", "all"): Gate(1179, 1200),  # limit 97.1 %
-    ("predict", "refused", "all"): Gate(7, 1200, lower_is_better=True),  # limit 1.33 %
-    ("predict", "no digit shown", "font letters"): Gate(84, 100),  # limit 72.7 %
-    ("predict", "no digit shown", "scribbles"): Gate(95, 100),  # limit 87.5 %
-    ("predict", "no digit shown", "shapes"): Gate(98, 100),  # limit 92.2 %
-    ("predict", "no digit shown", "all"): Gate(277, 300),  # limit 87.6 %
+    ("predict", "shown right", "all"): Gate(1176, 1200),  # limit 96.7 %
+    ("predict", "refused", "all"): Gate(1, 1200, lower_is_better=True),  # limit 0.5 %
+    ("predict", "no digit shown", "doodles"): Gate(76, 100),  # limit 63.0 %
+    ("predict", "no digit shown", "faces"): Gate(84, 100),  # limit 72.7 %
+    ("predict", "no digit shown", "font letters"): Gate(62, 100),  # limit 47.4 %
+    ("predict", "no digit shown", "scribbles"): Gate(91, 100),  # limit 81.8 %
+    ("predict", "no digit shown", "shapes"): Gate(91, 100),  # limit 81.8 %
+    ("predict", "no digit shown", "words"): Gate(92, 100),  # limit 83.2 %
+    ("predict", "no digit shown", "all"): Gate(496, 600),  # limit 78.0 %
 }
 
 
@@ -88,6 +95,9 @@ def _with_threshold(tmp_path, threshold):
     return str(tmp_path / "notdigit.tflite")
 
 
+LOOSE = 0.99  # the shipped threshold, chosen end to end, is 0.92
+
+
 def _threshold_for(reject_share):
     """The threshold training's validation curve gives for this share of digits rejected."""
     card = json.loads((SAVED / "notdigit.card.json").read_text())
@@ -96,11 +106,11 @@ def _threshold_for(reject_share):
 
 
 # Each weaker configuration, and the figure whose gate must catch it. Measured on 2026-12-07:
-# the tutorial MLP showed 90.7 % of the digits right the plain way (shipped 98.3 %); the Keras
-# example convnet, trained on MNIST alone (99.2 % on MNIST test), 94.1 %; the not-digit
-# threshold training would pick for 0.25 % of digits rejected let 23.7 % of the non-digits
-# through the plain way (shipped 7.7 %); the one for 2 % refused 1.67 % of the digits the
-# page's way (shipped 0.58 %).
+# the tutorial MLP showed 86.0 % of the digits right the plain way (shipped 98.0 %); the Keras
+# example convnet, trained on MNIST alone (99.2 % on MNIST test), 91.5 %; the not-digit
+# threshold 0.99 showed 64.5 % of the non-digits as no digit the plain way (shipped 82.7 %);
+# the one training would pick for 2 % of its digits refused 1.75 % of the digits the page's
+# way (shipped 0.17 %).
 WEAKER = {
     "tutorial MLP": (lambda tmp: {"MODEL_PATH": str(SAVED / "mlp.tflite")}, "shown right"),
     "Keras example convnet, MNIST only": (lambda tmp: {
@@ -109,7 +119,7 @@ WEAKER = {
         "ONEDIGIT_MODEL_PATH": str(SAVED / "onedigit.tflite"),
         "SEQUENCE_MODEL_PATH": str(SAVED / "sequence.tflite")}, "shown right"),
     "not-digit threshold too loose": (lambda tmp: {
-        "NOTDIGIT_MODEL_PATH": _with_threshold(tmp, _threshold_for(0.0025))}, "no digit shown"),
+        "NOTDIGIT_MODEL_PATH": _with_threshold(tmp, LOOSE)}, "no digit shown"),
     "not-digit threshold too strict": (lambda tmp: {
         "NOTDIGIT_MODEL_PATH": _with_threshold(tmp, _threshold_for(0.02))}, "refused"),
 }

@@ -27,8 +27,9 @@ def predict(client, png):
 
 
 def assert_not_a_digit(body):
+    """No digit shown: not a digit whole, or cut into pieces that are not all digits."""
     assert body["verdict"] == "not_a_digit"
-    assert body["digit"] is None and body["reason"] == "not_a_digit"
+    assert body["digit"] is None and body["reason"] in ("not_a_digit", "not_a_number")
     assert list(body)[:4] == ["verdict", "digit", "reason", "confidence"]
     assert len(body["probabilities"]) == 10
     # Still a number: the top digit's probability.
@@ -125,4 +126,4 @@ def test_not_a_digit_digits_cut_from_a_number_are_judged_in_their_line(app):
                                      read_line=classifier.line_reader.columns):
             plain += classifier.is_not_a_digit(candidate.x)
             in_line += not piece_accepted(candidate, classifier)
-    assert plain >= 4 and in_line <= plain // 4, (plain, in_line)
+    assert plain >= 2 and in_line == 0, (plain, in_line)
