@@ -2,10 +2,11 @@
 
 1,200 digits (300 a source) and 600 held-out non-digits (100 a kind) of the benchmark's
 validation seed, asked the page's way and the plain /api/predict way through the real app with
-the shipped models (tests/drawn_gate.py). Each gate below is what the shipped models scored on exactly
-these drawings (hits of n); its limit is that share less 3 binomial standard errors (or more,
-for digits refused), written beside it. A retrained model as good as the shipped one stays
-inside the margin; the slow tests at the end serve weaker ones and show the gates catch them.
+the shipped models (tests/drawn_gate.py). Each gate below is what the shipped models scored on
+exactly these drawings (hits of n); its limit is that share less 3 binomial standard errors
+(or more, for digits refused), written beside it. A retrained model as good as the shipped one
+stays inside the margin; the slow tests at the end serve weaker ones and show the gates catch
+them.
 Rendering and asking take about 3 minutes; each weaker model about 1 more.
 """
 
