@@ -3,9 +3,9 @@ unsure. /api/predict (with or without `Prefer: read`) and /api/read are views of
 
 The rules (docs/api.md, "The verdict"):
 - The whole drawing is read as one digit by the digit model, the not-digit model and the
-  one-digit model. When the one-digit model is sure it is one digit and the not-digit model
-  accepts it, it is a digit; when the one-digit model sees one symbol and the not-digit model
-  rejects it, it is not a digit. Either way no cutting is tried.
+  one-digit model. When the not-digit model accepts it and the one-digit model does not rule
+  out one digit, it is a digit; when the one-digit model sees one symbol and the not-digit
+  model rejects it, it is not a digit. Either way no cutting is tried.
 - Otherwise the ink is cut into pieces (model/segment_search.py). One piece is read as the
   whole is. Several pieces make a number only when every piece is accepted as a digit.
 - When they are not all digits, the drawing is a digit if the not-digit model accepts it
@@ -24,12 +24,12 @@ from model.segment import TooManyDigits
 from model.segment_search import read_digits
 from webapp.errors import ApiError
 
-VERDICTS = ("digit", "number", "not_a_digit", "unsure")
-# The one-digit model's probability above which an accepted whole drawing is read as one digit
-# without cutting it; chosen on validation drawings (docs/experiments/verdict.md).
-ONE_DIGIT_SURE = 0.98
+# The one-digit model's probability above which a whole drawing the not-digit model accepts is
+# read as one digit without cutting it; chosen on validation drawings and MNIST's validation
+# digits (docs/experiments/verdict.md): cutting a lone 4 or 9 makes numbers like 41 of it.
+WHOLE_DIGIT = 0.2
 # Above this the one-digit model sees the whole drawing as one symbol: when the not-digit model
-# rejects it (a B, a smiley), it is not cut into digits (a 1 and a 3) but refused whole.
+# rejects it (a smiley: its outline alone is a 0), it is not cut into digits but refused whole.
 ONE_SYMBOL = 0.5
 # Top probability less runner-up below which a digit is "unsure"; chosen on validation
 # drawings so that the top digit is right less than 80 % of the time inside it.
@@ -99,7 +99,7 @@ def read_drawing(image, classifier, strokes=None):
     whole = Piece(lambda: _box(ink_map(image)), x, classifier.predict(x),
                   not classifier.is_not_a_digit(x))
     one_symbol = _one_digit(classifier, x)
-    if one_symbol >= (ONE_DIGIT_SURE if whole.accepted else ONE_SYMBOL):
+    if one_symbol >= (WHOLE_DIGIT if whole.accepted else ONE_SYMBOL):
         return _one(whole)
     ink = ink_map(image)
     whole.box = _box(ink)
