@@ -8,12 +8,13 @@ choice has looked at.
 # Used to choose: the number reader's weights and margins, the not-digit threshold's checks,
 # the model comparisons of the experiments log. Also the tests' slices and quality gates.
 VALIDATION_SEEDS = (1, 2)
-# Reported until 2026-12-07, and also used to choose (the two-CNN ensemble was kept because
-# it met the targets on it): it may no longer produce a headline figure.
-RETIRED_SEEDS = (0,)
+# Each was reported and then also looked at to choose, so neither may produce a headline figure:
+# 0 chose the two-CNN ensemble; 35 showed lone MNIST digits cut into numbers, and the
+# verdict's whole-drawing threshold was chosen again (on validation data) after it.
+RETIRED_SEEDS = (0, 35)
 # Held out: the README's headline tables come from this seed alone. Never tune on it; a
 # change judged on it must be judged again on a new held-out seed.
-REPORT_SEED = 35
+REPORT_SEED = 36
 
 
 def seed_role(seed):
