@@ -50,7 +50,7 @@ def test_shown_no_digit_only_when_no_digit_at_all_is_shown(text, no_digit):
     assert shows_no_digit(text) is no_digit
 
 
-def test_shown_counts_a_refused_digit_as_wrong_and_keeps_the_top_digit_apart():
+def test_shown_counts_a_refused_or_unsure_digit_as_wrong_and_keeps_the_top_digit_apart():
     drawings = build(1, 4)
     probabilities = [0.0] * 10
     for drawing in drawings:
@@ -59,8 +59,13 @@ def test_shown_counts_a_refused_digit_as_wrong_and_keeps_the_top_digit_apart():
         drawing.answer = {"verdict": "digit", **digit(drawing.label, 1.0, probabilities)}
     drawings[0].answer = {**drawings[0].answer, "verdict": "not_a_digit", "digit": None,
                           "reason": "not_a_digit"}
+    other = (drawings[1].label + 1) % 10
+    drawings[1].answer = {**drawings[1].answer, "verdict": "unsure", "runner_up": other}
+    drawings[2].answer = {**drawings[2].answer, "verdict": "unsure", "digit": other,
+                          "runner_up": drawings[2].label}
     stats = _stats(drawings, "predict")
-    assert (stats["correct"], stats["refused"]) == (3, 1)
+    assert (stats["correct"], stats["refused"]) == (1, 1)
+    assert (stats["unsure"], stats["unsure_right"]) == (2, 1), "the top digit named first"
     assert stats["top_digit_accuracy"] == 1.0
     assert top_digit(drawings[0].answer) == drawings[0].label
 

@@ -127,7 +127,9 @@ def _stats(drawings, way):
     stats = {"n": n, "correct": sum(right), "accuracy": sum(right) / n if n else None,
              "refused": sum(rejected(d, way) for d in drawings),
              "unsure": sum(said_unsure),
-             "unsure_right": sum(r and u for r, u in zip(right, said_unsure))}
+             # Of the drawings said unsure, those whose top digit (the first named) is right.
+             "unsure_right": sum(u and shown_text(d, way).split(" or ")[0] == str(d.label)
+                                 for d, u in zip(drawings, said_unsure))}
     if way == "predict":
         top = sum(top_digit(d.answer) == d.label for d in drawings)
         stats["top_digit_accuracy"] = top / n if n else None
@@ -240,6 +242,9 @@ def _print_one_way(one, out):
         extra = f"{100 * st['top_digit_accuracy']:>12.1f}%" if secondary else ""
         out(f"{s:<12}{st['n']:>6}{_pct(st):>13}{target:>8}{st['refused']:>9}{st['unsure']:>8}"
             f"{extra}{mark}")
+    every = one["by_source"]["all"]
+    out(f"said not sure: {every['unsure']} of {every['n']}, the top digit named first right for "
+        f"{every['unsure_right']}")
     for name, rows in one["breakdowns"].items():
         out(f"by {name:<9}" + "".join(f"{s:>11}" for s in [*sources, "all"]))
         for bucket, row in rows.items():
