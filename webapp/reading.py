@@ -98,8 +98,8 @@ def read_drawing(image, classifier, strokes=None):
     # Its box waits until a view asks for it: finding the ink costs as much as the digit model.
     whole = Piece(lambda: _box(ink_map(image)), x, classifier.predict(x),
                   not classifier.is_not_a_digit(x))
-    one_symbol = _one_digit(classifier, x)
-    if one_symbol >= (WHOLE_DIGIT if whole.accepted else ONE_SYMBOL):
+    one_digit = _one_digit(classifier, x)
+    if one_digit >= (WHOLE_DIGIT if whole.accepted else ONE_SYMBOL):
         return _one(whole)
     ink = ink_map(image)
     whole.box = _box(ink)
