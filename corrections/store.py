@@ -1,4 +1,5 @@
-"""Open the corrections database, bring its schema up to date, write and read corrections.
+"""Open the corrections database, bring its schema up to date, write and read corrections
+(digits and whole numbers; undoing one is corrections/undo.py).
 
 SQLite (the default, one file) or PostgreSQL (DATABASE_URL=postgresql://...), through
 SQLAlchemy Core. SQLite runs in WAL mode with a busy timeout, so several gunicorn workers can
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from corrections.schema import corrections
+from corrections.schema import corrections, number_corrections
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Where the server keeps corrections when DATABASE_URL is not set: Flask's instance folder.
@@ -54,15 +55,16 @@ def open_engine(url):
     return engine
 
 
-def migrate(url):
-    """Bring the schema to the newest migration; safe when several processes start at once."""
+def migrate(url, revision="head"):
+    """Bring the schema to the newest migration (or to `revision`); safe when several processes
+    start at once."""
     engine = open_engine(url)
     try:
         with _migration_lock(engine) as connection:
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection  # env.py migrates on this connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
             connection.commit()
     finally:
         engine.dispose()
@@ -104,19 +106,42 @@ def input_from_bytes(data):
     return np.frombuffer(data, dtype="<f4").reshape(28, 28).astype(np.float32)
 
 
-def add_correction(engine, *, image, x, label, predicted, probabilities, model_version):
-    """Store one correction; returns its id."""
+def add_correction(engine, *, image, x, label, predicted, probabilities, model_version,
+                   undo_token_hash=None, created_at=None):
+    """Store one digit correction; returns its id."""
     row = {
-        "created_at": datetime.now(timezone.utc),
+        "created_at": created_at or datetime.now(timezone.utc),
         "label": int(label),
         "predicted": int(predicted),
         "probabilities": [float(p) for p in probabilities],
         "model_version": str(model_version),
         "image": bytes(image),
         "input": input_to_bytes(x),
+        "undo_token_hash": undo_token_hash,
     }
+    return _insert(engine, corrections, row)
+
+
+def add_number_correction(engine, *, image, number, shown, verdict, boxes, strokes,
+                          model_version, undo_token_hash, created_at=None):
+    """Store one whole-number correction (number: the digits as a string); returns its id."""
+    row = {
+        "created_at": created_at or datetime.now(timezone.utc),
+        "number": str(number),
+        "shown": str(shown),
+        "verdict": str(verdict),
+        "boxes": [[int(v) for v in box] for box in boxes],
+        "strokes": None if strokes is None else [np.asarray(s).tolist() for s in strokes],
+        "model_version": str(model_version),
+        "image": bytes(image),
+        "undo_token_hash": undo_token_hash,
+    }
+    return _insert(engine, number_corrections, row)
+
+
+def _insert(engine, table, row):
     with engine.begin() as connection:
-        return connection.execute(sa.insert(corrections).values(row)).inserted_primary_key[0]
+        return connection.execute(sa.insert(table).values(row)).inserted_primary_key[0]
 
 
 def read_corrections(engine):
@@ -124,3 +149,10 @@ def read_corrections(engine):
     with engine.connect() as connection:
         rows = connection.execute(sa.select(corrections).order_by(corrections.c.id)).mappings()
         return [{**row, "input": input_from_bytes(row["input"])} for row in rows]
+
+
+def read_number_corrections(engine):
+    """Every stored number correction, oldest first, as dicts."""
+    with engine.connect() as connection:
+        query = sa.select(number_corrections).order_by(number_corrections.c.id)
+        return [dict(row) for row in connection.execute(query).mappings()]

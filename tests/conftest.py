@@ -80,3 +80,12 @@ def database(request, tmp_path):
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def database_app(database):
+    """An app of its own on each kind of database (SQLite, then the real PostgreSQL), with a
+    low rate limit, so corrections can be sent, read back and undone on both."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database, "FEEDBACK_RATE": "5/minute"})
+    yield app
+    app.extensions["corrections"].dispose()

@@ -1,5 +1,6 @@
 """The corrections storage, the same tests against SQLite and a real PostgreSQL server."""
 
+import json
 import subprocess
 import sys
 import threading
@@ -9,8 +10,8 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from corrections import store
-from corrections.schema import corrections
+from corrections import store, undo
+from corrections.schema import corrections, number_corrections
 
 
 def migrated(url):
@@ -30,10 +31,12 @@ def test_store_migrations_create_the_table_and_run_twice(database):
     engine = migrated(database)
     store.migrate(database)  # already at the newest migration: nothing to do, no error
     inspector = sa.inspect(engine)
-    assert {"corrections", "alembic_version"} <= set(inspector.get_table_names())
-    columns = {c["name"] for c in inspector.get_columns("corrections")}
-    assert columns == {c.name for c in corrections.columns}
-    assert not {"ip", "ip_address", "remote_addr", "user_agent"} & columns
+    assert {"corrections", "number_corrections", "alembic_version"} <= set(
+        inspector.get_table_names())
+    for table in (corrections, number_corrections):
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        assert columns == {c.name for c in table.columns}
+        assert not {"ip", "ip_address", "remote_addr", "user_agent"} & columns
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     engine.dispose()
@@ -115,4 +118,82 @@ def test_store_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == store.BUSY_TIMEOUT_MS
+    engine.dispose()
+
+
+def number_sample(number="0307", seed=0):
+    rng = np.random.default_rng(seed)
+    return {"image": rng.bytes(300), "number": number, "shown": "307", "verdict": "number",
+            "boxes": [(24, 91, 35, 98), (108, 90, 36, 100), (191, 93, 38, 97)],
+            "strokes": [np.array([[30.5, 60.0], [52.0, 41.0]]), np.array([[1.0, 2.0]])],
+            "model_version": "digits-test", "undo_token_hash": "ab" * 32}
+
+
+def test_store_round_trips_a_number_correction(database):
+    engine = migrated(database)
+    given = number_sample()
+    first = store.add_number_correction(engine, **given)
+    second = store.add_number_correction(engine, **{**given, "strokes": None, "number": "12"})
+    rows = store.read_number_corrections(engine)
+    assert [row["id"] for row in rows] == [first, second]
+    assert {key: rows[0][key] for key in ("number", "shown", "verdict", "model_version",
+                                          "image", "undo_token_hash")} == {
+        key: given[key] for key in ("number", "shown", "verdict", "model_version", "image",
+                                    "undo_token_hash")}
+    assert rows[0]["boxes"] == [list(box) for box in given["boxes"]]
+    assert rows[0]["strokes"] == [[[30.5, 60.0], [52.0, 41.0]], [[1.0, 2.0]]]
+    assert rows[1]["strokes"] is None and rows[1]["number"] == "12"
+    assert store.read_corrections(engine) == []  # the digit fine-tune never sees them
+    engine.dispose()
+
+
+@pytest.mark.parametrize("number", ["7", "1" * 21])
+def test_store_refuses_a_number_that_is_not_2_to_20_digits_long(database, number):
+    engine = migrated(database)
+    with pytest.raises(sa.exc.SQLAlchemyError):
+        store.add_number_correction(engine, **number_sample(number))
+    assert store.read_number_corrections(engine) == []
+    engine.dispose()
+
+
+def test_store_migration_0002_keeps_the_corrections_stored_before_it(database):
+    store.migrate(database, "0001")
+    engine = store.open_engine(database)
+    old = sample(label=4, seed=2)
+    with engine.begin() as connection:  # a row as 0001's table holds it: no undo token column
+        connection.execute(sa.text(
+            "INSERT INTO corrections (created_at, label, predicted, probabilities, "
+            "model_version, image, input) VALUES (:created_at, :label, :predicted, "
+            ":probabilities, :model_version, :image, :input)"), {
+            "created_at": datetime.now(timezone.utc), "label": 4,
+            "predicted": old["predicted"], "probabilities": json.dumps(old["probabilities"]),
+            "model_version": "digits-old", "image": old["image"],
+            "input": store.input_to_bytes(old["x"])})
+    assert "number_corrections" not in sa.inspect(engine).get_table_names()
+    store.migrate(database)
+    (row,) = store.read_corrections(engine)
+    assert (row["label"], row["model_version"], row["image"]) == (4, "digits-old", old["image"])
+    np.testing.assert_array_equal(row["input"], old["x"])
+    assert row["undo_token_hash"] is None
+    # It cannot be undone, whatever the token; new rows come after it.
+    assert undo.undo(engine, row["id"], "", 60) == undo.NOT_FOUND
+    assert store.add_correction(engine, **sample()) > row["id"]
+    assert store.read_number_corrections(engine) == []
+    engine.dispose()
+
+
+def test_store_undo_keeps_its_window_and_deletes_once(database):
+    engine = migrated(database)
+    token, token_hash = undo.new_token()
+    sent = datetime(2026, 12, 7, 9, 30, tzinfo=timezone.utc)
+    correction_id = store.add_number_correction(engine, **{**number_sample(),
+                                                           "undo_token_hash": token_hash},
+                                                created_at=sent)
+    late = sent + timedelta(seconds=61)
+    assert undo.undo(engine, correction_id, token, 60, now=late) == undo.EXPIRED
+    assert undo.undo(engine, correction_id, token + "x", 60, now=late) == undo.NOT_FOUND
+    in_time = sent + timedelta(seconds=60)
+    assert undo.undo(engine, correction_id, token, 60, now=in_time) == undo.DELETED
+    assert undo.undo(engine, correction_id, token, 60, now=in_time) == undo.NOT_FOUND
+    assert store.read_number_corrections(engine) == []
     engine.dispose()

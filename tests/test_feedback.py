@@ -57,7 +57,8 @@ def test_feedback_stores_the_correction_in_every_request_form(feedback_app, feed
                                                              else str(label)))
     assert response.status_code == 201, response.get_data(as_text=True)
     (row,) = stored(feedback_app)
-    assert response.get_json() == {"id": row["id"]}
+    assert response.get_json()["id"] == row["id"]
+    assert list(response.get_json()) == ["id", "undo_token", "undo_until"]
     classifier = feedback_app.extensions["classifier"]
     expected_input = preprocess_image(Image.open(io.BytesIO(SEVEN)))
     expected = classifier.predict(expected_input)
@@ -89,17 +90,39 @@ BAD_LABELS = [
     ("json label null", as_json(SEVEN, None), "bad_label"),
     ("form no label", {"data": {"image": (io.BytesIO(SEVEN), "a.png")}}, "missing_label"),
     ("form label x", as_form(SEVEN, "x"), "bad_label"),
-    ("form label 12", as_form(SEVEN, "12"), "bad_label"),
+    ("form label 2a", as_form(SEVEN, "2a"), "bad_label"),
+    ("form label empty", as_form(SEVEN, ""), "bad_label"),
+    ("form label 21 digits", as_form(SEVEN, "1" * 21), "bad_label"),
+    ("form label -12", as_form(SEVEN, "-12"), "bad_label"),
+    ("form label superscript", as_form(SEVEN, "1\u00b2"), "bad_label"),
     ("form two labels", as_form(SEVEN, ["1", "2"]), "bad_label"),
+    ("form two number labels", as_form(SEVEN, ["12", "34"]), "bad_label"),
     ("raw no label", {"data": SEVEN, "content_type": "image/png"}, "missing_label"),
     ("raw label 1.0", as_raw(SEVEN, "1.0"), "bad_label"),
+    ("raw label 2a", as_raw(SEVEN, "2a"), "bad_label"),
+    ("raw two labels", as_raw(SEVEN, ["12", "12"]), "bad_label"),
+    ("json label 12", as_json(SEVEN, 12), "bad_label"),
+    ("json label 2a", as_json(SEVEN, "2a"), "bad_label"),
+    ("json label empty", as_json(SEVEN, ""), "bad_label"),
+    ("json label 21 digits", as_json(SEVEN, "1" * 21), "bad_label"),
+    ("json label list", as_json(SEVEN, ["1", "2"]), "bad_label"),
 ]
 
 
 @pytest.mark.parametrize("kwargs,code", [b[1:] for b in BAD_LABELS], ids=[b[0] for b in BAD_LABELS])
 def test_feedback_missing_or_bad_label_is_400(feedback_app, feedback_client, kwargs, code):
-    assert_error(feedback_client.post("/api/feedback", **kwargs), 400, code)
+    response = feedback_client.post("/api/feedback", **kwargs)
+    assert_error(response, 400, code)
+    assert "0 to 9" in response.get_json()["error"]["message"]
+    assert "20 digits" in response.get_json()["error"]["message"]  # a number may be sent too
     assert stored(feedback_app) == []
+    assert store.read_number_corrections(database.engine(feedback_app)) == []
+
+
+def test_feedback_json_integer_label_says_a_number_is_a_string(feedback_client):
+    response = feedback_client.post("/api/feedback", **as_json(SEVEN, 207))
+    assert "leading zeros" in response.get_json()["error"]["message"]
+    assert '"0207"' in response.get_json()["error"]["message"]
 
 
 # /api/predict's bad images, with a good label wherever the request form can carry one. Its
@@ -114,25 +137,34 @@ BAD_FORMS = [
 ]
 
 
+# A digit's label and a whole number's: a bad drawing is refused alike, whichever is said.
+LABELS = pytest.mark.parametrize("label", ["4", "42"], ids=["digit", "number"])
+
+
+@LABELS
 @pytest.mark.parametrize("kwargs,status,code", [b[1:] for b in BAD_IMAGES],
                          ids=[b[0] for b in BAD_IMAGES])
 def test_feedback_bad_images_get_the_contract_error(feedback_app, feedback_client, kwargs,
-                                                    status, code):
+                                                    status, code, label):
     kwargs = dict(kwargs)
     if isinstance(kwargs.get("json"), dict):
-        kwargs["json"] = {**kwargs["json"], "label": 4}
+        kwargs["json"] = {**kwargs["json"], "label": int(label) if len(label) == 1 else label}
     else:
-        kwargs["query_string"] = {"label": "4"}
+        kwargs["query_string"] = {"label": label}
     assert_error(feedback_client.post("/api/feedback", **kwargs), status, code)
     assert stored(feedback_app) == []
+    assert store.read_number_corrections(database.engine(feedback_app)) == []
 
 
+@LABELS
 @pytest.mark.parametrize("make_form,code", [b[1:] for b in BAD_FORMS], ids=[b[0] for b in BAD_FORMS])
-def test_feedback_bad_forms_get_the_contract_error(feedback_app, feedback_client, make_form, code):
-    response = feedback_client.post("/api/feedback", data={**make_form(), "label": "4"},
+def test_feedback_bad_forms_get_the_contract_error(feedback_app, feedback_client, make_form, code,
+                                                   label):
+    response = feedback_client.post("/api/feedback", data={**make_form(), "label": label},
                                     content_type="multipart/form-data")
     assert_error(response, 400, code)
     assert stored(feedback_app) == []
+    assert store.read_number_corrections(database.engine(feedback_app)) == []
 
 
 def test_feedback_flood_from_one_client_is_429(feedback_app, feedback_client):

@@ -1,6 +1,8 @@
 """GET /api/openapi.json describes the API exactly: schemathesis generates requests from it and
 checks every answer (no 5xx, documented status, content type and schema)."""
 
+import re
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -45,8 +47,14 @@ schema.config.generation.update(modes=list(GenerationMode))
 def test_openapi_is_served_and_names_every_route(client, app):
     spec = client.get("/api/openapi.json").get_json()
     assert spec == SPEC and spec["openapi"].startswith("3.")
-    api_rules = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
-    assert set(spec["paths"]) == api_rules
+    # /api/feedback/<int(max=...):correction_id> and /api/feedback/{id} are one path.
+    api_rules = {re.sub(r"<[^>]+>", "{}", r.rule) for r in app.url_map.iter_rules()
+                 if r.rule.startswith("/api/")}
+    assert {re.sub(r"{[^}]+}", "{}", path) for path in spec["paths"]} == api_rules
+    for path, operations in spec["paths"].items():
+        for operation in operations.values():
+            named = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            assert named == set(re.findall(r"{([^}]+)}", path)), path
     content = spec["paths"]["/api/predict"]["post"]["requestBody"]["content"]
     assert set(content) == {"application/json", "multipart/form-data", "image/png", "image/jpeg",
                             "image/webp"}
@@ -63,6 +71,17 @@ def test_openapi_describes_the_not_a_digit_answer():
         assert "verdict" in schemas[name]["required"]
     assert schemas["Prediction"]["properties"]["digit"]["nullable"] is True
     assert "nullable" not in schemas["ReadDigit"]["properties"]["digit"], "a digit shown"
+
+
+def test_openapi_describes_undo():
+    operation = SPEC["paths"]["/api/feedback/{id}"]["delete"]
+    assert set(operation["responses"]) == {"204", "401", "404", "410", "503"}
+    assert operation["security"] == [{"undoToken": []}]
+    scheme = SPEC["components"]["securitySchemes"]["undoToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    stored = SPEC["components"]["schemas"]["Stored"]
+    assert stored["required"] == ["id", "undo_token", "undo_until"]
+    assert set(stored["properties"]) == {"id", "undo_token", "undo_until", "number"}
 
 
 @schema.parametrize()

@@ -27,6 +27,8 @@ DEFAULTS = {
     # machines. DATABASE_URL (the usual name) or DIGITS_DATABASE_URL sets it.
     "DATABASE_URL": None,
     "FEEDBACK_RATE": "30/minute",  # corrections per client per worker; more is 429
+    # How long after sending a correction its sender may take it back (DELETE /api/feedback/{id}).
+    "FEEDBACK_UNDO_SECONDS": 60,
 }
 
 

@@ -2,13 +2,23 @@
 
 from flask import Blueprint, jsonify
 
+from model.segment import MAX_DIGITS
+from webapp.feedback import MAX_ID
 from webapp.strokes import MAX_POINTS, MAX_STROKES
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
 BINARY = {"type": "string", "format": "binary"}
 UNIT = {"type": "number", "minimum": 0, "maximum": 1}
-LABEL = {"type": "integer", "minimum": 0, "maximum": 9}
+# A correction's label: a digit, or a whole number of 2 to MAX_DIGITS digits. In a form or a query
+# every label is text; in JSON a digit is an integer and a number a string, which keeps its
+# leading zeros.
+DIGIT_LABEL = {"type": "integer", "minimum": 0, "maximum": 9, "description": "The digit it was."}
+NUMBER_LABEL = {"type": "string", "pattern": f"^[0-9]{{2,{MAX_DIGITS}}}$",
+                "description": "The whole number it was, leading zeros kept."}
+TEXT_LABEL = {"type": "string", "pattern": f"^[0-9]{{1,{MAX_DIGITS}}}$",
+              "description": "One digit (a digit correction) or 2 to 20 digits (a number "
+                             "correction)."}
 
 
 def _json(schema, description):
@@ -43,13 +53,14 @@ STROKES = {
                    f"{MAX_POINTS:,} points in all). A number's reading uses them to tell "
                    "overlapping digits apart; the page sends them."}
 # /api/predict and /api/read take a drawing the same three ways; ?explain=1 adds the why.
+STROKES_FIELD = {"strokes": {
+    "type": "string", "description": "The `strokes` array of the JSON form, as JSON text."}}
 DRAWING = {
     "required": True,
     "description": "A PNG, JPEG or WebP drawing of any reasonable size and look: "
                    "as JSON, as a multipart file field, or as the raw bytes; with JSON or a "
                    "form, optionally its strokes.",
-    "content": _drawing_content("ImageJson", {}, {"strokes": {
-        "type": "string", "description": "The `strokes` array of the JSON form, as JSON text."}}),
+    "content": _drawing_content("ImageJson", {}, STROKES_FIELD),
 }
 EXPLAIN = [{
     "name": "explain", "in": "query", "required": False,
@@ -138,30 +149,66 @@ SPEC = {
         "/api/feedback": {
             "post": {
                 "operationId": "feedback",
-                "summary": "Store a correction: the drawing and the digit it really was",
-                "description": "Stores the image, the 28x28 input, the label, the model's answer, "
-                               "probabilities and version, and the time; nothing about the "
-                               "client. Limited per client (FEEDBACK_RATE, per worker).",
+                "summary": "Store a correction: the drawing and the digit or number it really was",
+                "description": "A one-digit label stores a digit correction: the image, the "
+                               "28x28 input, the label, the model's answer, probabilities and "
+                               "version, and the time. A label of 2 to 20 digits stores a number "
+                               "correction: the image and strokes as sent, the number, what the "
+                               "reading showed (number, verdict, boxes), the model's version and "
+                               "the time. Nothing about the client. Limited per client "
+                               "(FEEDBACK_RATE, per worker). The answer's undo_token takes it "
+                               "back until undo_until (DELETE /api/feedback/{id}).",
                 "parameters": [{
                     "name": "label", "in": "query", "required": False,
-                    "schema": LABEL,
-                    "description": "The digit, for raw image bodies (JSON and forms carry it).",
+                    "schema": TEXT_LABEL,
+                    "description": "The label, for raw image bodies (JSON and forms carry it).",
                 }],
                 "requestBody": {
                     "required": True,
-                    "description": "The drawing in any form /api/predict accepts, plus label.",
-                    "content": _drawing_content("CorrectionJson", {"label": LABEL}),
+                    "description": "The drawing in any form /api/predict accepts, plus label; "
+                                   "strokes are read for a number correction only.",
+                    "content": _drawing_content("CorrectionJson", {"label": TEXT_LABEL},
+                                                STROKES_FIELD),
                 },
                 "responses": {
-                    "201": _json({"type": "object", "required": ["id"],
-                                  "additionalProperties": False,
-                                  "properties": {"id": {"type": "integer"}}},
-                                 "Stored; the correction's id."),
+                    "201": _json({"$ref": "#/components/schemas/Stored"},
+                                 "Stored; the correction's id and how to undo it."),
                     "400": _error("BadRequest"),
                     "413": _error("TooLarge"),
                     "415": _error("UnsupportedMediaType"),
                     "422": _error("EmptyDrawing"),
                     "429": _error("RateLimited"),
+                    "503": _error("Unavailable"),
+                },
+            },
+        },
+        "/api/feedback/{id}": {
+            "delete": {
+                "operationId": "undoFeedback",
+                "summary": "Undo a correction, with the undo token its 201 answer gave",
+                "description": "Deletes the correction with this id whose undo token is the "
+                               "bearer token. Digit and number corrections are numbered apart, so "
+                               "two may share an id: the token tells which one is meant. Possible "
+                               "until undo_until (FEEDBACK_UNDO_SECONDS after sending, default "
+                               "60); nothing else deletes a correction.",
+                "security": [{"undoToken": []}],
+                "parameters": [{
+                    "name": "id", "in": "path", "required": True,
+                    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                    "description": "The id of POST /api/feedback's 201 answer.",
+                }],
+                "responses": {
+                    "204": {"description": "Deleted."},
+                    "401": {**_json({"$ref": "#/components/schemas/Error"},
+                                    "No bearer token (missing_token)."),
+                            "headers": {"WWW-Authenticate": {"schema": {
+                                "type": "string", "enum": ["Bearer"]}}}},
+                    "404": _json({"$ref": "#/components/schemas/Error"},
+                                 "No correction has this id and token (not_found): the id is "
+                                 "unknown, the token wrong, or it was undone already."),
+                    "410": _json({"$ref": "#/components/schemas/Error"},
+                                 "The token matches but undo_until has passed (undo_expired): "
+                                 "the correction is kept."),
                     "503": _error("Unavailable"),
                 },
             },
@@ -202,7 +249,26 @@ SPEC = {
                     "image": {"type": "string",
                               "description": "A data URL (data:image/png;base64,...) or bare "
                                              "base64."},
-                    "label": LABEL,
+                    "label": {"oneOf": [DIGIT_LABEL, NUMBER_LABEL]},
+                    "strokes": STROKES,
+                },
+            },
+            "Stored": {
+                "type": "object",
+                "required": ["id", "undo_token", "undo_until"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "integer"},
+                    "undo_token": {"type": "string", "minLength": 43,
+                                   "description": "Takes the correction back (DELETE "
+                                                  "/api/feedback/{id}); given only here, and "
+                                                  "stored only as its SHA-256."},
+                    "undo_until": {"type": "string", "format": "date-time",
+                                   "description": "Until when, in UTC (e.g. "
+                                                  "2026-12-07T09:31:02Z)."},
+                    "number": {**NUMBER_LABEL,
+                               "description": "Only for a number correction: the number stored, "
+                                              "as sent."},
                 },
             },
             "Prediction": {
@@ -264,6 +330,10 @@ SPEC = {
                 "required": ["status"],
                 "properties": {"status": {"type": "string", "enum": ["loading"]}},
             },
+        },
+        "securitySchemes": {
+            "undoToken": {"type": "http", "scheme": "bearer",
+                          "description": "The undo_token of POST /api/feedback's 201 answer."},
         },
         "responses": {
             name: _json({"$ref": "#/components/schemas/Error"}, description)

@@ -27,20 +27,28 @@ def drawing_from_request(request, max_json_depth):
     mimetype = (request.mimetype or "").lower()
     if mimetype == "application/json":
         payload = json_payload(request.get_data(cache=False), max_json_depth)
-        data = image_from_payload(payload)
-        return data, parse_strokes(payload["strokes"]) if "strokes" in payload else None
+        return image_from_payload(payload), strokes_from_json(payload)
     data = image_bytes_from_request(request, max_json_depth)
-    if mimetype == "multipart/form-data":
-        fields = request.form.getlist("strokes")
-        if len(fields) > 1:
-            raise ApiError(400, "bad_strokes", f'Send one "strokes" field, not several. {HINT}')
-        if fields:
-            try:
-                value = json.loads(fields[0])
-            except (ValueError, RecursionError):
-                raise ApiError(400, "bad_strokes", f'"strokes" is not valid JSON. {HINT}')
-            return data, parse_strokes(value)
-    return data, None
+    return data, strokes_from_form(request) if mimetype == "multipart/form-data" else None
+
+
+def strokes_from_json(payload):
+    """The strokes of a JSON request's object, or None when it has none."""
+    return parse_strokes(payload["strokes"]) if "strokes" in payload else None
+
+
+def strokes_from_form(request):
+    """The strokes of a multipart form's "strokes" field (JSON text), or None without one."""
+    fields = request.form.getlist("strokes")
+    if len(fields) > 1:
+        raise ApiError(400, "bad_strokes", f'Send one "strokes" field, not several. {HINT}')
+    if not fields:
+        return None
+    try:
+        value = json.loads(fields[0])
+    except (ValueError, RecursionError):
+        raise ApiError(400, "bad_strokes", f'"strokes" is not valid JSON. {HINT}')
+    return parse_strokes(value)
 
 
 def parse_strokes(value):
