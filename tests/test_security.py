@@ -67,6 +67,7 @@ def test_security_deploy_doc_promises_the_headers_tested():
 
 @pytest.mark.parametrize("method,path,kwargs,status", [
     ("GET", "/", {}, 200),
+    ("GET", "/how", {}, 200),
     ("GET", "/static/main.js", {}, 200),
     ("GET", "/api/health", {}, 200),
     ("POST", "/api/predict", dict(data=SEVEN, content_type="image/png"), 200),
@@ -96,10 +97,12 @@ def test_security_headers_on_an_internal_error():
     assert_safe_headers(response.headers)
 
 
-def test_security_page_needs_nothing_the_policy_forbids(client):
-    page = client.get("/").get_data(as_text=True)
+@pytest.mark.parametrize("path,has_scripts", [("/", True), ("/how", False)])
+def test_security_page_needs_nothing_the_policy_forbids(client, path, has_scripts):
+    page = client.get(path).get_data(as_text=True)
     scripts = re.findall(r"<script\b[^>]*>", page)
-    assert scripts and all("src=" in tag for tag in scripts), "inline <script>"
+    assert bool(scripts) == has_scripts
+    assert all("src=" in tag for tag in scripts), "inline <script>"
     assert not re.search(r"<style\b", page), "inline <style>"
     assert not re.search(r"\sstyle\s*=", page), "style attribute"
     assert not re.search(r"\son[a-z]+\s*=", page), "inline event handler"

@@ -1,4 +1,4 @@
-"""The drawing page."""
+"""The drawing page and the page that explains it."""
 
 from flask import Blueprint, render_template
 
@@ -8,3 +8,8 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def index():
     return render_template("index.html")
+
+
+@bp.get("/how")
+def how():
+    return render_template("how.html")
