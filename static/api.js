@@ -44,11 +44,8 @@ export async function predict(image, strokes) {
   // A form, so that the strokes go with the image (the browser sets its Content-Type).
   const form = new FormData();
   form.append('image', image, 'drawing.png');
-  const points = strokes.reduce((total, stroke) => total + stroke.length, 0);
-  if (strokes.length <= MAX_STROKES && points <= MAX_POINTS) {
-    form.append('strokes', JSON.stringify(strokes));
-  }
-  const body = await send(PREDICT_URL, {
+  appendStrokes(form, strokes);
+  const { answer: body } = await send(PREDICT_URL, {
     headers: { Prefer: PAGE_PREFERENCES },
     body: form,
   });
@@ -67,26 +64,57 @@ export async function predict(image, strokes) {
 }
 
 /**
- * Tell the server which digit a drawing really was; it keeps both to retrain the model.
+ * Tell the server which digit, or which number, a drawing really was; it keeps both to retrain
+ * the model, and gives a token that undoes the correction for a short while.
  *
  * @param {Blob} image the drawing as a PNG
- * @param {number} label the digit the person says it is, 0 to 9
- * @returns {Promise<{id: number}>} the stored correction's id
+ * @param {string} label the digit (0 to 9) or the number (digits only) the person says it is
+ * @param {number[][][]} strokes the strokes, sent with a number so its digits can be found
+ * @returns {Promise<{id: number, undoToken: ?string, undoMs: number}>} the stored correction's
+ *   id, and its undo token with the time left to use it (0 when the server gives none)
  * @throws {ApiError} when the server cannot be reached or refuses the correction
  */
-export async function sendCorrection(image, label) {
+export async function sendCorrection(image, label, strokes) {
   const form = new FormData();
   form.append('image', image, 'drawing.png');
-  form.append('label', String(label));
-  return send(FEEDBACK_URL, { body: form });
+  form.append('label', label);
+  if (label.length > 1) appendStrokes(form, strokes);
+  const { answer, response } = await send(FEEDBACK_URL, { body: form });
+  // Measured on the server's clock (its Date header), so a wrong clock here does not matter.
+  const until = Date.parse(answer.undo_until ?? '');
+  const now = Date.parse(response.headers.get('Date') ?? '') || Date.now();
+  const undoMs = answer.undo_token && until ? Math.max(0, until - now) : 0;
+  return { id: answer.id, undoToken: answer.undo_token ?? null, undoMs };
 }
 
-/** POST, then the JSON answer; any failure becomes an ApiError with a sentence for people. */
-async function send(url, { headers = {}, body }) {
+/**
+ * Undo a correction this page sent: DELETE /api/feedback/{id} with its undo token.
+ *
+ * @param {number} id the correction's id
+ * @param {string} token the undo token its 201 answer gave
+ * @throws {ApiError} when the server cannot be reached or refuses (e.g. 410 too late)
+ */
+export async function deleteCorrection(id, token) {
+  await send(new URL(String(id), `${FEEDBACK_URL}/`), {
+    method: 'DELETE',
+    headers: { Authorization: `Bearer ${token}` },
+  });
+}
+
+function appendStrokes(form, strokes) {
+  const points = strokes.reduce((total, stroke) => total + stroke.length, 0);
+  if (strokes.length <= MAX_STROKES && points <= MAX_POINTS) {
+    form.append('strokes', JSON.stringify(strokes));
+  }
+}
+
+/** Send, then the JSON answer (none for 204) with the response; any failure becomes an
+ * ApiError with a sentence for people. */
+async function send(url, { method = 'POST', headers = {}, body = null }) {
   let response;
   try {
     response = await fetch(url, {
-      method: 'POST',
+      method,
       headers: { ...headers, Accept: 'application/json' },
       body,
     });
@@ -96,7 +124,7 @@ async function send(url, { headers = {}, body }) {
 
   let answer = null;
   try {
-    answer = await response.json();
+    if (response.status !== 204) answer = await response.json();
   } catch {
     // Not JSON: a proxy's error page or a cut connection; the status says enough.
   }
@@ -107,5 +135,5 @@ async function send(url, { headers = {}, body }) {
       `The server could not answer (HTTP ${response.status}). Please try again in a moment.`;
     throw new ApiError(message, { status: response.status, code: error.code });
   }
-  return answer;
+  return { answer, response };
 }

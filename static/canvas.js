@@ -1,5 +1,7 @@
 // The drawing pad: pointer input, strokes kept as polylines, redraw and PNG export.
 
+// What is sent is always dark ink on white paper, as the model learned; the pad on screen takes
+// its colours from the page's (--canvas-ink, --canvas-paper), light on dark in dark mode.
 const INK = '#111827';
 const PAPER = '#ffffff';
 // MNIST's strokes are about a tenth of a digit's height: a twentieth of the canvas is that on a
@@ -19,13 +21,14 @@ const DRAG_SLOP = 4;
  * Undo can redraw every stroke but the last at whatever size the canvas has now.
  *
  * @param {HTMLCanvasElement} canvas the drawing surface (sized by CSS)
- * @param {{onStrokeEnd: function(): void, overlay: ?HTMLElement}} options onStrokeEnd is
- *   called after each finished stroke; overlay holds clickable elements over the canvas
+ * @param {{onStrokeStart: ?function(): void, onStrokeEnd: function(): void,
+ *   overlay: ?HTMLElement}} options onStrokeStart and onStrokeEnd are called as each stroke
+ *   begins and ends; overlay holds clickable elements over the canvas
  *   (digit boxes): a press on one stays a click, unless it moves, when it draws.
  * @returns {{clear: function(): void, undo: function(): boolean, isEmpty: function(): boolean,
  *   toPNG: function(): Blob, strokesInPNG: function(): number[][][]}} the pad's controls
  */
-export function createPad(canvas, { onStrokeEnd, overlay = null }) {
+export function createPad(canvas, { onStrokeStart = () => {}, onStrokeEnd, overlay = null }) {
   const ctx = canvas.getContext('2d');
   /** @type {{pointerId: number, points: number[][]}[]} */
   const strokes = [];
@@ -49,8 +52,18 @@ export function createPad(canvas, { onStrokeEnd, overlay = null }) {
     redraw();
   }
 
+  let colours = { ink: INK, paper: PAPER }; // the pad's on screen, read from the page's style
+
+  function readColours() {
+    const style = getComputedStyle(canvas);
+    colours = {
+      ink: style.getPropertyValue('--canvas-ink').trim() || INK,
+      paper: style.getPropertyValue('--canvas-paper').trim() || PAPER,
+    };
+  }
+
   function redraw() {
-    paint(ctx, side, strokes);
+    paint(ctx, side, strokes, colours);
   }
 
   function pointAt(event) {
@@ -74,7 +87,8 @@ export function createPad(canvas, { onStrokeEnd, overlay = null }) {
     canvas.setPointerCapture(event.pointerId);
     current = { pointerId: event.pointerId, points: [point] };
     strokes.push(current);
-    dot(ctx, side, point);
+    redraw();
+    onStrokeStart();
   }
 
   canvas.addEventListener('pointerdown', (event) => {
@@ -115,6 +129,11 @@ export function createPad(canvas, { onStrokeEnd, overlay = null }) {
   canvas.addEventListener('lostpointercapture', finish);
 
   new ResizeObserver(resize).observe(canvas);
+  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    readColours();
+    redraw();
+  });
+  readColours();
   resize();
 
   return {
@@ -138,7 +157,7 @@ export function createPad(canvas, { onStrokeEnd, overlay = null }) {
       // Encoded synchronously: toBlob and convertToBlob wait for idle time, which in
       // Chromium delayed requests by 1 to 6 seconds.
       exportCtx.setTransform(EXPORT_SIDE / side, 0, 0, EXPORT_SIDE / side, 0, 0);
-      paint(exportCtx, side, strokes);
+      paint(exportCtx, side, strokes, { ink: INK, paper: PAPER });
       const base64 = exportCanvas.toDataURL('image/png').split(',')[1];
       const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
       return new Blob([bytes], { type: 'image/png' });
@@ -161,31 +180,24 @@ export function createPad(canvas, { onStrokeEnd, overlay = null }) {
   };
 }
 
-function paint(ctx, side, strokes) {
-  ctx.fillStyle = PAPER;
+function paint(ctx, side, strokes, { ink, paper }) {
+  ctx.fillStyle = paper;
   ctx.fillRect(0, 0, side, side);
-  for (const { points } of strokes) {
-    // A tap is a stroke too, and canvases skip zero-length lines: every stroke starts with a dot.
-    dot(ctx, side, points[0]);
-    if (points.length === 1) continue;
-    style(ctx, side);
-    ctx.beginPath();
-    ctx.moveTo(points[0][0] * side, points[0][1] * side);
-    for (const [x, y] of points.slice(1)) ctx.lineTo(x * side, y * side);
-    ctx.stroke();
-  }
-}
-
-function dot(ctx, side, [x, y]) {
-  ctx.fillStyle = INK;
-  ctx.beginPath();
-  ctx.arc(x * side, y * side, (side * BRUSH_RATIO) / 2, 0, 2 * Math.PI);
-  ctx.fill();
-}
-
-function style(ctx, side) {
-  ctx.strokeStyle = INK;
+  ctx.fillStyle = ink;
+  ctx.strokeStyle = ink;
   ctx.lineWidth = side * BRUSH_RATIO;
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
+  for (const { points } of strokes) {
+    // A tap is a stroke too, and canvases skip zero-length lines: every stroke starts with a dot.
+    const [x, y] = points[0];
+    ctx.beginPath();
+    ctx.arc(x * side, y * side, (side * BRUSH_RATIO) / 2, 0, 2 * Math.PI);
+    ctx.fill();
+    if (points.length === 1) continue;
+    ctx.beginPath();
+    ctx.moveTo(points[0][0] * side, points[0][1] * side);
+    for (const [px, py] of points.slice(1)) ctx.lineTo(px * side, py * side);
+    ctx.stroke();
+  }
 }

@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -30,15 +31,22 @@ INKED_PIXELS = """(canvas) => {
   for (let i = 0; i < data.length; i += 4) if (data[i] < 200) inked += 1;
   return inked;
 }"""
-# Every text the prediction showed, to prove a stale answer never appeared even briefly.
-SHOWN_RECORDER = """
-window.__shown = [];
-document.addEventListener('DOMContentLoaded', () => {
-  const el = document.querySelector('[data-testid="prediction"]');
-  new MutationObserver(() => window.__shown.push(el.textContent))
-    .observe(el, { childList: true, characterData: true, subtree: true });
-});
+
+
+def text_recorder(test_id, into):
+    """A script that keeps every text the element showed in window[into], however briefly."""
+    return f"""
+window.{into} = [];
+document.addEventListener('DOMContentLoaded', () => {{
+  const el = document.querySelector('[data-testid="{test_id}"]');
+  new MutationObserver(() => window.{into}.push(el.textContent))
+    .observe(el, {{ childList: true, characterData: true, subtree: true }});
+}});
 """
+
+
+# Every text the prediction showed, to prove a stale answer never appeared even briefly.
+SHOWN_RECORDER = text_recorder("prediction", "__shown")
 
 
 def draw(page, strokes, spacing=8):
@@ -258,7 +266,7 @@ def test_page_buttons_work_from_keyboard(page):
     page.goto("/")
     draw(page, [FOUR_STEM, FOUR_BODY])
     settled(page)
-    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # from the canvas, where the mouse last pressed
     expect(page.get_by_test_id("undo")).to_be_focused()
     page.keyboard.press("Space")
     settled(page)
@@ -295,22 +303,167 @@ def test_page_loads_nothing_from_other_origins(page, server):
     assert urls and all(url.startswith(f"{server}/") for url in urls), urls
 
 
-def test_page_preview_shows_why_as_a_heat_map(page):
+# Red-tinted pixels: the evidence for the answer, laid over the 28x28 input.
+REDDISH_PIXELS = """canvas => {
+    const d = canvas.getContext('2d').getImageData(0, 0, 28, 28).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > d[i + 2] + 60) n += 1;
+    return n;
+}"""
+
+
+def test_page_why_view_is_behind_a_toggle(page):
     page.goto("/")
     with page.expect_response("**/api/predict") as answer:
         draw(page, DIGITS[7])
     assert answer.value.request.headers["prefer"] == "read, explain"
     expect(page.get_by_test_id("prediction")).to_have_text("7")
-    expect(page.get_by_test_id("preview-caption")).to_contain_text("red marks the strokes")
-    # Red-tinted pixels: the evidence for the answer, laid over the 28x28 input.
-    reddish = page.get_by_test_id("preview").evaluate(
-        """canvas => {
-            const d = canvas.getContext('2d').getImageData(0, 0, 28, 28).data;
-            let n = 0;
-            for (let i = 0; i < d.length; i += 4) if (d[i] > d[i + 2] + 60) n += 1;
-            return n;
-        }"""
-    )
-    assert reddish >= 10
+    why = page.get_by_test_id("why")
+    expect(why).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_test_id("why-view")).to_be_hidden()
+    assert page.get_by_test_id("preview").evaluate(REDDISH_PIXELS) == 0, "the plain view is tinted"
+    why.click()
+    expect(why).to_have_attribute("aria-expanded", "true")
+    view = page.get_by_test_id("why-view")
+    expect(view).to_be_visible()
+    assert page.get_by_test_id("why-map").evaluate(REDDISH_PIXELS) >= 10
+    # Larger than the plain 28x28 view, with a caption of one line.
+    assert (page.get_by_test_id("why-map").bounding_box()["width"]
+            > 2 * page.get_by_test_id("preview").bounding_box()["width"])
+    caption = view.locator("figcaption")
+    assert caption.evaluate("(e) => e.getClientRects().length") == 1
+    # A drawing that is no digit has no answer to explain: the toggle is not offered.
     page.get_by_test_id("clear").click()
-    expect(page.get_by_test_id("preview-caption")).to_contain_text("What the model sees:")
+    draw(page, [[(0.2, 0.2), (0.8, 0.8)], [(0.8, 0.2), (0.2, 0.8)]])
+    settled(page)
+    expect(page.get_by_test_id("status")).to_contain_text("doesn't look like a digit")
+    expect(why).to_be_disabled()
+    expect(view).to_be_hidden()
+
+
+def test_page_dark_mode_draws_light_on_dark_and_reads_right(new_page):
+    page = new_page(color_scheme="dark")
+    page.goto("/")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert luminance(background) < 0.1, background
+    draw(page, DIGITS[7])
+    settled(page)
+    expect(page.get_by_test_id("prediction")).to_have_text("7")
+    # The pad on screen: mostly dark paper with light ink.
+    light, dark = page.get_by_test_id("canvas").evaluate("""(canvas) => {
+      const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let light = 0, dark = 0;
+      for (let i = 0; i < d.length; i += 4) (d[i] > 200 ? light++ : dark++);
+      return [light, dark];
+    }""")
+    assert 0 < light < dark, (light, dark)
+
+
+def luminance(css_colour):
+    red, green, blue = (int(v) for v in css_colour[css_colour.index("(") + 1:-1].split(",")[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def test_page_says_an_8(page):
+    page.goto("/")
+    expect(page.get_by_test_id("correct-8")).to_have_attribute("aria-label", "It was an 8")
+    draw(page, DIGITS[8])
+    settled(page)
+    expect(page.get_by_test_id("status")).to_have_text(re.compile(r"^Looks like an 8 "))
+
+
+def test_page_has_one_live_region(page):
+    """Each answer is announced once: only the sentence by the headline is live."""
+    page.goto("/")
+    live = page.locator("[aria-live], [role=status], [role=alert], [role=log], output")
+    expect(live).to_have_count(1)
+    expect(live).to_have_attribute("data-testid", "status")
+
+
+def test_page_links_to_how_it_works_and_the_api(page):
+    page.goto("/")
+    # Fetched, not opened: a browser showing raw JSON asks for /favicon.ico, which is no page's.
+    api = page.request.get(page.get_by_role("link", name="API").get_attribute("href"))
+    assert api.ok and "openapi" in api.json()
+    page.get_by_role("link", name="How it works").click()
+    expect(page).to_have_url(re.compile(r"/how$"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+# The first stroke of a square 4 (an L, then the stem) is no digit on its own.
+SQUARE_FOUR = on_canvas([[(0.25, 0.05), (0.2, 0.55), (0.85, 0.55)], [(0.7, 0.25), (0.7, 0.95)]])
+# Every sentence the page showed, to prove "not a digit" never flashed.
+STATUS_RECORDER = text_recorder("status", "__said")
+
+
+def test_page_holds_back_not_a_digit_while_the_person_draws(page):
+    page.add_init_script(STATUS_RECORDER)
+    page.goto("/")
+    draw(page, SQUARE_FOUR[:1])
+    # Its answer comes in a few ms and is held: the person is still drawing.
+    expect(page.get_by_test_id("status")).to_have_text("Keep drawing…")
+    draw(page, SQUARE_FOUR[1:])
+    settled(page)
+    expect(page.get_by_test_id("prediction")).to_have_text("4")
+    said = page.evaluate("window.__said")
+    assert not [text for text in said if "doesn't look like" in text], said
+    # Left alone, the L is shown for what it is once the pause is over.
+    page.get_by_test_id("clear").click()
+    draw(page, SQUARE_FOUR[:1])
+    settled(page)
+    expect(page.get_by_test_id("status")).to_contain_text("doesn't look like a digit")
+
+
+def test_the_hold_follows_the_persons_own_pauses(page):
+    """static/rhythm.js: twice this person's usual pause between strokes, within bounds."""
+    page.goto("/")
+    holds = page.evaluate("""async () => {
+      const { createRhythm } = await import('/static/rhythm.js');
+      const rhythm = createRhythm();
+      let now = 0;
+      const pausing = (pauses) => {
+        for (const pause of pauses) {
+          rhythm.strokeEnded(now);
+          now += pause;
+          rhythm.strokeStarted(now);
+          now += 400; // the stroke itself
+        }
+        return rhythm.holdMs();
+      };
+      return [rhythm.holdMs(), pausing([300, 320]), pausing([280]), pausing([150, 160, 170, 150]),
+              pausing(Array(12).fill(1200)), pausing([10000])];
+    }""")
+    # Until three pauses are known, the first guess; then 2 x the median, from 400 to 1500 ms;
+    # a pause of 10 s is a new drawing, not a pause inside one.
+    assert holds == [900, 900, 600, 400, 1500, 1500]
+
+
+def test_page_every_control_works_from_the_keyboard(page):
+    """Drawing needs a pointer; everything after it is reachable with Tab and works with keys."""
+    page.goto("/")
+    draw(page, DIGITS[7])
+    settled(page)
+    order = []
+    for _ in range(17):  # from the canvas, where the mouse last pressed, round to the top
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("""() => {
+          const focused = document.activeElement;
+          return focused === document.body ? 'page' : focused.dataset.testid || focused.textContent;
+        }"""))
+    assert order == ["undo", "clear", "why", *(f"correct-{digit}" for digit in range(10)),
+                     "page", "How it works", "API", "undo"], order
+    page.get_by_test_id("why").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("why-view")).to_be_visible()
+    page.get_by_test_id("correct-2").focus()
+    with page.expect_response("**/api/feedback"):
+        page.keyboard.press("Space")
+    expect(page.get_by_test_id("correction-status")).to_have_text("Kept, to teach the model.")
+    page.keyboard.press("Tab")  # past the other digits, which rest while the correction is kept
+    for _ in range(7):
+        page.keyboard.press("Tab")
+    expect(page.get_by_test_id("correction-undo")).to_be_focused()
+    with page.expect_response("**/api/feedback/*"):
+        page.keyboard.press("Enter")
+    expect(page.get_by_test_id("correction-status")).to_have_text("Correction removed.")
+    expect(page.get_by_test_id("correct-2")).to_be_focused()
