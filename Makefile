@@ -1,10 +1,11 @@
 # make run: set up and serve at http://127.0.0.1:8000    make test: set up and run every test
+# make screenshots: the README's screenshots (docs/screenshots) and static/how's pictures
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages run test train
+.PHONY: setup system-packages run test screenshots train
 
 setup: $(VENV)/.installed
 
@@ -18,13 +19,18 @@ $(VENV)/.installed: requirements.txt
 # Debian packages the tests need: Chromium for the browser tests (playwright install cannot
 # download here), handwriting and Hershey fonts for the drawn-digit benchmark's unseen writers
 # (only the benchmark traces fonts: no font glyph enters training, issue 4), PostgreSQL's
-# server for the storage tests (they start a throwaway cluster of their own).
-DEBIAN_PACKAGES := chromium postgresql hershey-fonts-data fonts-dkg-handwriting fonts-breip fonts-bwht \
-	fonts-humor-sans fonts-comic-neue fonts-rufscript fonts-kristi fonts-dancingscript \
-	fonts-kaushanscript fonts-ecolier-court fonts-klee
+# server for the storage tests (they start a throwaway cluster of their own), Node's npm for
+# axe-core, which the accessibility tests inject into the page (tests/e2e/package.json).
+DEBIAN_PACKAGES := chromium postgresql nodejs npm hershey-fonts-data fonts-dkg-handwriting \
+	fonts-breip fonts-bwht fonts-humor-sans fonts-comic-neue fonts-rufscript fonts-kristi \
+	fonts-dancingscript fonts-kaushanscript fonts-ecolier-court fonts-klee
 
+# A package counts as installed when another provides it too (NodeSource's nodejs provides npm:
+# installing Debian's npm over it would replace that nodejs).
 system-packages:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@installed=$$(dpkg-query -W -f='$${db:Status-Abbrev}|$${Package}, $${Provides}\n' | \
+		awk -F'|' '$$1 ~ /^ii/ {print $$2}' | tr ',' '\n' | awk '{print $$1}'); \
+	missing=$$(for p in $(DEBIAN_PACKAGES); do echo "$$installed" | grep -qx $$p || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
@@ -33,8 +39,19 @@ run: setup
 	$(VENV)/bin/gunicorn --config python:webapp.gunicorn_config --bind 127.0.0.1:$(PORT) \
 		--threads 4 webapp.wsgi:app
 
-test: setup system-packages
+# The pinned Node packages of the end-to-end tests, reinstalled when their lock file changes.
+E2E_NODE := tests/e2e/node_modules/.installed
+
+$(E2E_NODE): tests/e2e/package-lock.json | system-packages
+	cd tests/e2e && npm ci --no-audit --no-fund
+	touch $@
+
+test: setup system-packages $(E2E_NODE)
 	$(PY) -m pytest
+
+screenshots: setup system-packages
+	SCREENSHOTS_DIR=docs/screenshots HOW_PICTURES_DIR=static/how \
+		$(PY) -m pytest tests/e2e/test_screenshots.py -q -p no:cacheprovider
 
 train: setup
 	$(PY) -m model.train
