@@ -32,7 +32,7 @@ from benchmarks._common import (cpu_seconds, find_wrk, machine,  # noqa: E402
                                 server_log, server_pids, worker_pids)
 from benchmarks.drawn.render import launch  # noqa: E402
 from drawing import draw_digit, png_bytes  # noqa: E402
-from model.preprocess import preprocess_image  # noqa: E402
+from reading.preprocess import preprocess_image  # noqa: E402
 from strokes import DIGIT_STROKES  # noqa: E402
 
 # The page test alternates two one-stroke digits, so one pointerup is one request.

@@ -10,7 +10,7 @@ matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from model.preprocess import DESCRIPTION, SIZE  # noqa: E402
+from reading.preprocess import DESCRIPTION, SIZE  # noqa: E402
 
 
 def card_path(model_path):
@@ -192,7 +192,7 @@ def onedigit_card_markdown(card):
         f"# Model card: {card['name']}",
         "",
         f"- What: {card['output']} (one sigmoid output); reading a number "
-        "(model/segment_search.py) adds its log to each piece's score",
+        "(reading/search.py) adds its log to each piece's score",
         f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
         "(model/onedigit.py)",
         f"- Data: {data['numbers']:,} numbers of 2 to 8 digits written from training strokes "
@@ -288,7 +288,7 @@ def sequence_card_markdown(card):
     return "\n".join([
         f"# Model card: {card['name']}",
         "",
-        f"- What: {card['output']}; reading a number (model/segment_search.py) weighs each "
+        f"- What: {card['output']}; reading a number (reading/search.py) weighs each "
         "way of cutting the ink by the log probability of the digits it reads, and groups the "
         "pieces around the digits it sees when it is much surer of them",
         f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
@@ -339,7 +339,7 @@ def sequence_ensemble_card_markdown(card):
     return "\n".join([
         f"# Model card: {card['name']}",
         "",
-        f"- What: {card['output']}; reading a number (model/segment_search.py) takes the "
+        f"- What: {card['output']}; reading a number (reading/search.py) takes the "
         "reading the members find likeliest on average, weighs each way of cutting the ink by "
         "their mean log probability of the digits it reads, and groups the pieces around the "
         "digits seen when they are much surer of them",

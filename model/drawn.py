@@ -4,18 +4,18 @@ MNIST's pen is one width; people draw with thin mice lines and fat finger stroke
 1s with a flag and 7s with a bar. So training adds:
 - MNIST *training* digits traced into strokes and redrawn with a random pen width;
 - template digits in several writing styles, written by the training random stream.
-Both go through model.preprocess like everything the model sees. The benchmark's drawings
+Both go through reading.preprocess like everything the model sees. The benchmark's drawings
 never enter: see model/strokes/__init__.py for how the two are kept apart.
 """
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.preprocess import normalize_ink
+from reading.preprocess import normalize_ink
 from model.strokes import rng_for
-from model.strokes.geometry import bounds, fit_height
+from reading.geometry import bounds, fit_height
 from model.strokes.templates import random_template
-from model.strokes.trace import trace_strokes
+from reading.trace import trace_strokes
 
 CANVAS = 96  # px the digit is drawn at before preprocessing shrinks it to 20
 PEN = (0.03, 0.32)  # pen width as a share of the digit's height, thin mouse to fat finger

@@ -23,7 +23,7 @@ from model.architectures import load_model  # noqa: E402
 from model.data import load_mnist  # noqa: E402
 from model.export import export_tflite  # noqa: E402
 from model.metrics import classification_report  # noqa: E402
-from model.preprocess import preprocess_mnist  # noqa: E402
+from reading.preprocess import preprocess_mnist  # noqa: E402
 
 
 def average_of(members):

@@ -15,7 +15,7 @@ from model import SHIPPED_MODEL  # noqa: E402
 from model.card import add_calibration, card_path, read_card, write_card  # noqa: E402
 from model.data import load_mnist  # noqa: E402
 from model.metrics import classification_report  # noqa: E402
-from model.preprocess import preprocess_mnist  # noqa: E402
+from reading.preprocess import preprocess_mnist  # noqa: E402
 
 
 def mnist_test_probabilities(model_path):

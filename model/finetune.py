@@ -28,8 +28,8 @@ from model.drawn import drawn_training_set, redrawn_mnist, written_templates
 from model.export import export_tflite
 from model.feedback import load_corrections
 from model.metrics import classification_report
-from model.preprocess import preprocess_mnist
-from model.train import to_dataset, validation_split
+from reading.preprocess import preprocess_mnist
+from model.datasets import to_dataset, validation_split
 
 MAX_MNIST_DROP = 0.001  # 0.1 point of accuracy on the MNIST validation slice
 MAX_DRAWN_DROP = 0.002  # 0.2 point on the validation drawings

@@ -1,6 +1,6 @@
 """The "is it a digit?" model: its data (digits against generated non-digits) and network.
 
-A small binary CNN on the same 28x28 input as the digit model (model.preprocess), kept apart
+A small binary CNN on the same 28x28 input as the digit model (reading.preprocess), kept apart
 from it: the digit model is not retrained, and its accuracy stays what its card says.
 Its output is the probability that the drawing is NOT a digit; the server rejects a drawing
 above the threshold stored in notdigit.card.json.
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from model.drawn import random_pen, render_strokes
-from model.preprocess import normalize_ink
+from reading.preprocess import normalize_ink
 from model.strokes import rng_for
 from model.strokes.letters import random_letter
 from model.strokes.shapes import SCRIBBLES, SHAPES, random_stroke_drawing

@@ -1,6 +1,6 @@
 """The "is this exactly one whole digit?" model, which tells the number reader where to cut.
 
-Reading a number (model/segment_search.py) tries many ways of cutting the ink and scores each
+Reading a number (reading/search.py) tries many ways of cutting the ink and scores each
 piece by the digit model's confidence. That model was trained on single digits, so it reads two
 touching digits ("33") as one 3 with confidence, and a digit cut in half as some other digit.
 This small binary CNN, on the same 28x28 input, is trained on exactly those pieces: numbers are
@@ -17,14 +17,14 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from model.drawn import draw_pen
-from model.preprocess import INK_THRESHOLD, normalize_ink
-from model.segment import TooManyDigits
-from model.segment_search import possible_readings
+from reading.preprocess import INK_THRESHOLD, normalize_ink
+from reading.segment import TooManyDigits
+from reading.search import possible_readings
 from model.strokes import rng_for
-from model.strokes.geometry import bounds
+from reading.geometry import bounds
 from model.strokes.numbers import write_number
 from model.strokes.templates import random_template
-from model.strokes.trace import trace_strokes
+from reading.trace import trace_strokes
 
 ONEDIGIT_MODEL = Path(__file__).parent / "saved" / "onedigit.keras"
 LENGTHS = (2, 8)  # digits per number, both included

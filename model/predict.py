@@ -13,7 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from PIL import Image, UnidentifiedImageError  # noqa: E402
 
 from model import SHIPPED_MODEL  # noqa: E402
-from model.preprocess import EmptyDrawing, preprocess_image  # noqa: E402
+from reading.preprocess import EmptyDrawing, preprocess_image  # noqa: E402
 
 
 def main(argv=None):

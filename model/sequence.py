@@ -2,13 +2,13 @@
 
 Cutting a number into digits fails where neighbours touch or overlap: their strokes cross, and
 no cut gives each digit its own ink. A network that looks along the whole line does not need
-the cut: a small CNN turns the line (model.preprocess.normalize_line, 32 px high) into one
+the cut: a small CNN turns the line (reading.preprocess.normalize_line, 32 px high) into one
 column of features every STRIDE px, and each column into the chance of each digit, of
 "no digit here" (the blank) or of "not a digit" ("?"). Trained with CTC (connectionist
 temporal classification) on numbers written from *training* strokes (MNIST training digits
 traced and template digits; no font glyph, issue 4's rule), some with the not-digit model's
 training non-digits among them, it learns where digits are without being told. The number
-reader (model/segment_search.py) uses it to choose among its ways of cutting the ink.
+reader (reading/search.py) uses it to choose among its ways of cutting the ink.
 """
 
 from pathlib import Path
@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.ctc import CLASSES
+from reading.ctc import CLASSES
 from model.drawn import draw_pen
 from model.onedigit import digit_strokes, place_number
 from model.notdigit import random_non_digit
-from model.preprocess import normalize_line
+from reading.preprocess import normalize_line
 from model.strokes import rng_for
 from model.strokes.numbers import write_number
 
@@ -35,7 +35,7 @@ HABIT_LINES = 0.75
 # Lines that hold non-digits (letters, scribbles, shapes: the not-digit model's training
 # kinds), and the share of such a line's symbols that are one. Taught "?", the model does not
 # read a scribble as digits, so the reader can trust it where it reads only digits
-# (model/segment_search.py).
+# (reading/search.py).
 NON_DIGIT_LINES = 0.2
 NON_DIGIT_SHARE = 0.35
 # A thin 1 beside another 1 or inside a neighbour's box leaves few columns for CTC's "1,

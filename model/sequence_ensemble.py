@@ -6,7 +6,7 @@
 Number models trained from different seeds (and data) misread different lines. Their column
 probabilities cannot simply be averaged: each places its CTC spikes in its own columns, and a
 spike averaged with another model's blank is lost. So the one model keeps each member's
-columns, stacked (1, members, T, 12), and the reader (model.segment_search.LineReading)
+columns, stacked (1, members, T, 12), and the reader (reading.search.LineReading)
 takes the reading the members find likeliest on average. Until 2026-11-27 three number
 models shipped this way; since then one wider model ships alone (read beside the older ones,
 it read fewer numbers: docs/experiments/reading-numbers.md).

@@ -16,16 +16,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ star
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from model import SHIPPED_MODEL  # noqa: E402
 from model import card as cards  # noqa: E402
-from model.architectures import ARCHITECTURES, build_augmentation  # noqa: E402
+from model.architectures import ARCHITECTURES  # noqa: E402
 from model.data import load_mnist  # noqa: E402
+from model.datasets import to_dataset, validation_split  # noqa: E402
 from model.drawn import drawn_training_set  # noqa: E402
 from model.export import export_tflite  # noqa: E402
 from model.metrics import classification_report  # noqa: E402
-from model.preprocess import DESCRIPTION, SIZE, preprocess_mnist  # noqa: E402
+from reading.preprocess import DESCRIPTION, SIZE, preprocess_mnist  # noqa: E402
 
 DEFAULT_OUT = SHIPPED_MODEL
 # The tutorial's recipe for the MLP; the CNN trains longer, stopped early on validation loss.
@@ -91,27 +91,6 @@ def parse_args(argv=None):
     if args.finetune and not args.feedback:
         parser.error("--finetune needs --feedback (a database URL, a SQLite file or an .npz)")
     return args
-
-
-def to_dataset(x, y, batch_size, augment, seed, weights=None):
-    """Batches of (image, one-hot label[, weight]); augmentation runs in the input pipeline only."""
-    ds = tf.data.Dataset.from_tensor_slices((x, y) if weights is None else (x, y, weights))
-    if augment:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)
-    if augment:
-        augmentation = build_augmentation()
-        ds = ds.map(lambda a, *rest: (augmentation(a, training=True), *rest),
-                    num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE)
-
-
-def validation_split(count, share, seed):
-    """(validation, fit) indices of `count` training images: the seed's permutation, the
-    validation share first. Fine-tuning judges on part of this split (model/finetune.py)."""
-    order = np.random.default_rng(seed).permutation(count)
-    n_val = int(count * share)
-    return order[:n_val], order[n_val:]
 
 
 def train(args):

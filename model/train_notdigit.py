@@ -27,8 +27,8 @@ from model.drawn import drawn_training_set  # noqa: E402
 from model.export import export_tflite  # noqa: E402
 from model.notdigit import (NOTDIGIT_MODEL, build_notdigit, draw_non_digits,  # noqa: E402
                             rejection_curve, rejection_rates, threshold_for)
-from model.preprocess import preprocess_mnist  # noqa: E402
-from model.train import to_dataset  # noqa: E402
+from reading.preprocess import preprocess_mnist  # noqa: E402
+from model.datasets import to_dataset  # noqa: E402
 
 VALIDATION = 6000  # MNIST training digits kept out, as model.train does
 

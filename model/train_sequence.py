@@ -4,7 +4,7 @@
 
 Numbers of 1 to 9 digits are written from training strokes (MNIST training digits traced
 and template digits; no font glyph, issue 4) with spacing from overlapping to apart, drawn
-with one random pen, and put through model.preprocess.normalize_line, as the server does.
+with one random pen, and put through reading.preprocess.normalize_line, as the server does.
 A fifth of the lines hold non-digits too (letters, scribbles, shapes), labelled "?".
 Validation lines come from another training stream; the drawn-digit benchmark's numbers are
 the held-out test.
@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from model import card as cards
-from model.ctc import BLANK, NOT_DIGIT, STRIDE, SYMBOLS, best_path
+from reading.ctc import BLANK, NOT_DIGIT, STRIDE, SYMBOLS, best_path
 from model.data import in_processes
-from model.preprocess import LINE_DESCRIPTION
+from reading.preprocess import LINE_DESCRIPTION
 from model.sequence import SEQUENCE_MODEL, written_lines
 
 FIT_PART, VALIDATION_PART = 60, 80  # rng_for("training", seed, part): parts of no other use

@@ -9,7 +9,7 @@ from PIL import Image
 
 from drawing import draw_digit, png_bytes
 from model.data import load_mnist
-from model.preprocess import preprocess_mnist
+from reading.preprocess import preprocess_mnist
 from strokes import DIGIT_STROKES
 
 SEVEN = png_bytes(draw_digit(DIGIT_STROKES[7], look="transparent"))
@@ -71,7 +71,7 @@ def test_predict_recognises_each_digit_in_each_look(client, digit, look):
 
 
 def test_predict_input_is_what_the_model_saw(client, app):
-    from model.preprocess import preprocess_image
+    from reading.preprocess import preprocess_image
 
     body = client.post("/api/predict", data=SEVEN, content_type="image/png").get_json()
     expected = preprocess_image(Image.open(io.BytesIO(SEVEN)))

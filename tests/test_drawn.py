@@ -7,7 +7,7 @@ from model.data import load_mnist
 from model.drawn import redrawn_mnist, render_strokes, written_templates
 from model.strokes import rng_for
 from model.strokes.templates import STYLES, random_template
-from model.strokes.trace import trace_strokes
+from reading.trace import trace_strokes
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def mnist_train():
 
 
 def test_drawn_traced_digit_redrawn_stays_close_to_the_original(mnist_train):
-    from model.preprocess import normalize_ink
+    from reading.preprocess import normalize_ink
 
     images, _ = mnist_train
     original = normalize_ink(images[0] / 255.0)

@@ -78,7 +78,7 @@ def test_benchmark_strokes_lie_on_the_ink_of_its_renderings(browser):
     from PIL import Image
 
     from benchmarks.drawn.render import CanvasRenderer, pixel_strokes
-    from model.preprocess import ink_map
+    from reading.preprocess import ink_map
 
     numbers = build_numbers(2, 56)[::7]
     assert {n.dpr for n in numbers} == {1, 3} and {n.look for n in numbers} > {"dark"}

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 SAVED = ROOT / "model" / "saved"
 
 # Measured with the shipped models of 2026-11-27, the not-digit threshold chosen end to end
-# (0.92) and the verdict of webapp/reading.py, on 2026-12-07: (way, figure, group): Gate(hits, n).
+# (0.92) and the verdict of reading/verdict.py, on 2026-12-07: (way, figure, group): Gate(hits, n).
 # The limits follow (drawn_gate.Gate.limit).
 GATES = {
     ("page", "shown right", "fonts"): Gate(291, 300),  # limit 93.8 %

@@ -10,7 +10,7 @@ from PIL import Image
 
 from corrections import store
 from drawing import draw_digit, png_bytes
-from model.preprocess import preprocess_image
+from reading.preprocess import preprocess_image
 from strokes import DIGIT_STROKES
 from test_api import BAD_REQUESTS, assert_error
 from webapp import create_app, database

@@ -9,7 +9,7 @@ import pytest
 from corrections import store
 from drawing import draw_digit, png_bytes
 from model.feedback import load_corrections
-from model.segment import MAX_DIGITS
+from reading.segment import MAX_DIGITS
 from test_api import assert_error
 from test_feedback import SEVEN, as_json, as_raw
 from test_read import NUMBER

@@ -20,11 +20,11 @@ from model.drawn import render_strokes
 from model.feedback import export, load_corrections
 from model.finetune import (MAX_MNIST_DROP, MNIST_VALIDATION, base_never_trained_on_validation,
                             drawn_replay, mnist_parts, promotion, split_corrections)
-from model.preprocess import normalize_ink, preprocess_mnist
+from reading.preprocess import normalize_ink, preprocess_mnist
 from model.strokes import rng_for
 from model.strokes.templates import random_template
 from model.train import main as train_main
-from model.train import validation_split
+from model.datasets import validation_split
 from webapp.classifier import DigitClassifier
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ from model.card import read_card
 from model.data import load_mnist
 from model import SHIPPED_MODEL
 from model.evaluate import evaluate
-from model.preprocess import preprocess_mnist
+from reading.preprocess import preprocess_mnist
 from webapp.classifier import DigitClassifier
 
 pytestmark = pytest.mark.slow

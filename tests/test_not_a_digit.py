@@ -9,10 +9,10 @@ import pytest
 
 from drawing import draw_digit, png_bytes, side_by_side
 from model import SHIPPED_MODEL
-from model.segment_search import read_digits
+from reading.search import read_digits
 from strokes import DIGIT_STROKES, NON_DIGIT_STROKES
 from test_number_model import written_line
-from webapp.reading import piece_accepted
+from reading.verdict import piece_accepted
 from test_api import assert_contract_answer
 from webapp import create_app
 from webapp.classifier import ModelUnavailable

@@ -10,10 +10,10 @@ import pytest
 
 from drawing import draw_digit, png_bytes, side_by_side
 from model import SHIPPED_MODEL
-from model.ctc import CLASSES, best_path
+from reading.ctc import CLASSES, best_path
 from model.data import load_mnist
-from model.preprocess import ink_map, normalize_line
-from model.segment_search import LineReading, read_digits
+from reading.preprocess import ink_map, normalize_line
+from reading.search import LineReading, read_digits
 from model.sequence import HABIT, SPACING, draw_line, line_spacing, written_lines
 from model.strokes import rng_for
 from model.strokes.numbers import write_number

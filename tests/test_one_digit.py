@@ -11,8 +11,8 @@ import pytest
 from drawing import draw_digit, png_bytes, side_by_side
 from model import SHIPPED_MODEL
 from model.onedigit import draw_number, label_pieces, number_pieces
-from model.preprocess import INK_THRESHOLD, ink_map, normalize_ink
-from model.segment_search import ONE_DIGIT_FLOOR, possible_readings, read_digits
+from reading.preprocess import INK_THRESHOLD, ink_map, normalize_ink
+from reading.search import ONE_DIGIT_FLOOR, possible_readings, read_digits
 from model.strokes import rng_for
 from model.strokes.numbers import write_number
 from model.strokes.templates import random_template
@@ -166,11 +166,11 @@ def whole_reading_exists(ink, owners):
 
 
 def test_stroke_pieces_separate_overlapping_digits_that_cuts_cannot(monkeypatch):
-    import model.segment_search
+    import reading.search
 
     numbers = [written(digits, (-0.15, -0.04), seed)[:2]
                for seed, digits in enumerate([[7, 2, 4], [3, 8, 5], [6, 1, 9], [2, 0, 4]] * 3)]
     strokes = sum(whole_reading_exists(ink, owners) for ink, owners in numbers)
-    monkeypatch.setattr(model.segment_search, "MAX_EDGES", 0)  # every drawing cut by paths
+    monkeypatch.setattr(reading.search, "MAX_EDGES", 0)  # every drawing cut by paths
     cuts = sum(whole_reading_exists(ink, owners) for ink, owners in numbers)
     assert strokes >= cuts + 3, (strokes, cuts)

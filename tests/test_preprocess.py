@@ -6,7 +6,7 @@ from PIL import Image
 
 from drawing import draw_digit
 from model.data import load_mnist
-from model.preprocess import EmptyDrawing, normalize_ink, preprocess_image, preprocess_mnist
+from reading.preprocess import EmptyDrawing, normalize_ink, preprocess_image, preprocess_mnist
 from strokes import DIGIT_STROKES
 
 
@@ -111,7 +111,7 @@ def test_preprocess_accepts_every_pillow_mode_a_decoder_gives(mode):
 @pytest.mark.parametrize("look", ["dark", "light", "transparent"])
 def test_preprocess_fast_path_equals_the_training_steps(look):
     # The server's 8-bit path must give exactly what normalize_ink(ink_map(...)) gives.
-    from model.preprocess import ink_map
+    from reading.preprocess import ink_map
 
     image = draw_digit(DIGIT_STROKES[5], look=look, width=9)
     assert np.array_equal(preprocess_image(image), normalize_ink(ink_map(image)))
@@ -120,7 +120,7 @@ def test_preprocess_fast_path_equals_the_training_steps(look):
 @pytest.mark.parametrize("look", ["dark", "light", "transparent", "translucent ink on paper"])
 def test_rgba_array_gives_what_its_pil_image_gives(look):
     # The server hands canvas PNGs over as (H, W, 4) arrays; the model must see the same input.
-    from model.preprocess import ink_map
+    from reading.preprocess import ink_map
 
     if look == "translucent ink on paper":
         pixels = np.asarray(draw_digit(DIGIT_STROKES[5], look="dark", width=9).convert("RGBA"))

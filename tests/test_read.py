@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from drawing import draw_digit, png_bytes, side_by_side
-from model.segment import MAX_DIGITS
+from reading.segment import MAX_DIGITS
 from strokes import DIGIT_STROKES
 from test_api import BAD_REQUESTS, assert_contract_answer, assert_error
 from test_segment import TWO_STROKE

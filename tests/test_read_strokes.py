@@ -14,9 +14,9 @@ from PIL import Image
 from drawing import draw_digit, png_bytes, side_by_side
 from model.data import load_mnist
 from model.onedigit import draw_number
-from model.segment_search import MAX_EDGES, drawn_pieces
+from reading.search import MAX_EDGES, drawn_pieces
 from model.strokes.numbers import write_number
-from model.strokes.trace import trace_strokes
+from reading.trace import trace_strokes
 from strokes import DIGIT_STROKES
 from test_api import assert_error
 from test_read import NUMBER, assert_reading

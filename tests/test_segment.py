@@ -1,12 +1,12 @@
-"""Splitting a drawing into digits (model/segment.py): touching, multi-stroke, noise, order."""
+"""Splitting a drawing into digits (reading/segment.py): touching, multi-stroke, noise, order."""
 
 import numpy as np
 import pytest
 from skimage.measure import label
 
 from drawing import draw_digit, side_by_side
-from model.preprocess import EmptyDrawing, ink_map, normalize_ink, preprocess_image
-from model.segment import MAX_DIGITS, TooManyDigits, split_digits
+from reading.preprocess import EmptyDrawing, ink_map, normalize_ink, preprocess_image
+from reading.segment import MAX_DIGITS, TooManyDigits, split_digits
 from strokes import DIGIT_STROKES
 
 # A 5 whose flag is its own stroke, and an open 4 whose stem stops short of its bar.

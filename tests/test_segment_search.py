@@ -1,13 +1,13 @@
-"""Reading a number by letting the classifier choose the cuts (model/segment_search.py)."""
+"""Reading a number by letting the classifier choose the cuts (reading/search.py)."""
 
 import numpy as np
 import pytest
 
 from drawing import draw_digit, side_by_side
-from model.preprocess import ink_map, normalize_ink, preprocess_image
-from model.ctc import BLANK, CLASSES, NOT_DIGIT
-from model.segment import MAX_DIGITS, Candidate, TooManyDigits, split_digits
-from model.segment_search import (DOUBT, MAX_CUTS, MAX_EDGES, MAX_RUN, MAX_STROKES, _drawing_x,
+from reading.preprocess import ink_map, normalize_ink, preprocess_image
+from reading.ctc import BLANK, CLASSES, NOT_DIGIT
+from reading.segment import MAX_DIGITS, Candidate, TooManyDigits, split_digits
+from reading.search import (DOUBT, MAX_CUTS, MAX_EDGES, MAX_RUN, MAX_STROKES, _drawing_x,
                                   LineReading, _grouped_reading, _groups_by_columns,
                                   _line_says, possible_readings, read_digits)
 from strokes import DIGIT_STROKES

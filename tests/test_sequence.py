@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from drawing import draw_digit
-from model.ctc import BLANK, CLASSES, NOT_DIGIT, SYMBOLS, best_path, log_likelihood
-from model.preprocess import (LINE_HEIGHT, LINE_INK, LINE_MARGIN, LINE_PAD, LINE_STEP,
+from reading.ctc import BLANK, CLASSES, NOT_DIGIT, SYMBOLS, best_path, log_likelihood
+from reading.preprocess import (LINE_HEIGHT, LINE_INK, LINE_MARGIN, LINE_PAD, LINE_STEP,
                               MAX_LINE_WIDTH, EmptyDrawing, ink_map, normalize_line)
 from strokes import DIGIT_STROKES
 

@@ -1,4 +1,4 @@
-"""One honest answer (webapp/reading.py): every way of asking shows the same verdict, never a
+"""One honest answer (reading/verdict.py): every way of asking shows the same verdict, never a
 digit for what is not one and never "not a digit" for a clear digit; real models throughout."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""What every answer must say about its verdict (webapp/reading.py, docs/api.md "The verdict"):
+"""What every answer must say about its verdict (reading/verdict.py, docs/api.md "The verdict"):
 digit, reason, runner_up, number and digits agree with it, in the contract's order."""
 
 PREDICT_FIELDS = ["verdict", "digit", "reason", "runner_up", "confidence", "probabilities",

@@ -3,11 +3,11 @@
 import numpy as np
 from flask import Blueprint, current_app, jsonify, request
 
-from model.preprocess import EmptyDrawing, preprocess_image
+from reading.preprocess import preprocess_image
 from webapp.decoding import open_image
 from webapp.errors import ApiError
 from webapp.explain import occlusion_map
-from webapp.reading import read_drawing
+from reading.verdict import read_drawing
 from webapp.strokes import drawing_from_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -17,15 +17,12 @@ def infer(data, config, classifier):
     """Image bytes -> (the exact 28x28 input the model saw, its 10 probabilities), the whole
     drawing as one digit (what a correction stores)."""
     image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
-    try:
-        x = preprocess_image(image)
-    except EmptyDrawing as error:
-        raise ApiError(422, "empty_drawing", str(error))
+    x = preprocess_image(image)  # EmptyDrawing is answered 422 empty_drawing (webapp/errors.py)
     return x, classifier.predict(x)
 
 
 def read_request(data, config, classifier, strokes=None):
-    """Image bytes (and strokes, if sent) -> the drawing's one Reading (webapp/reading.py)."""
+    """Image bytes (and strokes, if sent) -> the drawing's one Reading (reading/verdict.py)."""
     image = open_image(data, config["MAX_IMAGE_PIXELS"], config["MAX_IMAGE_SIDE"])
     return read_drawing(image, classifier, strokes)
 

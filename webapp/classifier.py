@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
-from model.ctc import CLASSES
+from reading.ctc import CLASSES
 
 REBUILD_HINT = "Rebuild it with: python -m model.train (or python -m model.export from a .keras)"
 NOTDIGIT_HINT = "Rebuild it with: python -m model.train_notdigit"

@@ -161,7 +161,7 @@ def open_image(data, max_pixels, max_side):
     """Decode the bytes, refusing oversized images before their pixels are decoded.
 
     Returns a PIL image, or for a canvas export (8-bit RGBA PNG) its (H, W, 4) uint8 array:
-    model.preprocess takes either, and a PIL wrapper would only be copied back out.
+    reading.preprocess takes either, and a PIL wrapper would only be copied back out.
     """
     fmt = sniff_format(data)
     if fmt is None:

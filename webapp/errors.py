@@ -6,6 +6,8 @@ from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import LimitedStream
 
+from reading.preprocess import EmptyDrawing
+
 # An unread body is read and dropped up to this size before a 413; larger ones get a reset.
 DRAIN_LIMIT = 16 * 1024 * 1024
 
@@ -17,6 +19,9 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
+
+# The reading's own errors, raised without knowing of HTTP: (status, code) of each.
+DOMAIN_ERRORS = {EmptyDrawing: (422, "empty_drawing")}
 
 # Werkzeug's own errors (routing, size limits) mapped to the contract's codes and sentences.
 HTTP_CODES = {
@@ -58,6 +63,11 @@ def init_app(app):
     @app.errorhandler(ApiError)
     def handle_api_error(error):
         return error_response(error.status, error.code, error.message)
+
+    for domain_error, (status, code) in DOMAIN_ERRORS.items():
+        app.register_error_handler(
+            domain_error,
+            lambda error, status=status, code=code: error_response(status, code, str(error)))
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error):

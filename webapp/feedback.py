@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from corrections import undo
 from corrections.store import add_correction, add_number_correction
-from model.segment import MAX_DIGITS
+from reading.segment import MAX_DIGITS
 from webapp import database
 from webapp.api import infer, loaded_classifier, read_request
 from webapp.decoding import image_bytes_from_request, image_from_payload, json_payload

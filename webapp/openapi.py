@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify
 
-from model.segment import MAX_DIGITS
+from reading.segment import MAX_DIGITS
 from webapp.feedback import MAX_ID
 from webapp.strokes import MAX_POINTS, MAX_STROKES
 

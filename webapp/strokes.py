@@ -1,7 +1,7 @@
 """The strokes a client may send beside a drawing: how it was drawn, stroke by stroke.
 
 A number is written digit after digit, so the strokes in the order drawn tell which ink is
-whose where neighbours overlap (model/segment_search.py's drawn_pieces). They are optional:
+whose where neighbours overlap (reading/search.py's drawn_pieces). They are optional:
 JSON {"image": ..., "strokes": [[[x, y], ...], ...]} or a multipart form field "strokes"
 holding that array as JSON text; x and y are in the image's pixels. Anything malformed is a
 400 `bad_strokes` that says what is wrong; nothing here can make the server fail.

@@ -2,7 +2,7 @@
 
 Sources, each a list of polylines per digit:
 - `mnist`: MNIST *test* digits thinned to a skeleton and traced into pen strokes
-  (model.strokes.trace);
+  (reading.trace);
 - `templates`: hand-designed stroke templates in several styles per digit, randomly slanted,
   warped and proportioned (model.strokes.templates);
 - `fonts`: handwriting fonts from Debian packages, rendered, thinned and traced (strokes_fonts);

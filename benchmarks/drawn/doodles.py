@@ -12,7 +12,7 @@ flower has petals and leaves (a round head on a stem is a 9).
 
 import numpy as np
 
-from model.strokes.geometry import arc, chain
+from reading.geometry import arc, chain
 from model.strokes.shapes import rotate
 
 

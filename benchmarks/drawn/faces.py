@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 
-from model.strokes.geometry import arc
+from reading.geometry import arc
 
 EYES = ("dots", "rings", "dashes", "crosses")
 MOUTHS = ("smile", "frown", "line", "o", "grin")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from model.strokes.trace import trace_strokes
+from reading.trace import trace_strokes
 
 FONT_ROOT = Path("/usr/share/fonts")
 GLYPH_SIDE = 112  # pixels of the image a font glyph is traced in (glyph 80 px, as 20 in 28)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from benchmarks.drawn import SOURCES, rng_for
-from model.strokes.geometry import bounds, fit_height
+from reading.geometry import bounds, fit_height
 
 # (CSS side, devicePixelRatio): a desktop canvas, and a phone's 360 CSS px at DPR 3 = 1080 px.
 CANVASES = ((280, 1), (360, 3))

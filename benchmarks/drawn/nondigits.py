@@ -30,7 +30,7 @@ from benchmarks.drawn.layout import lay_out
 from benchmarks.drawn.strokes_fonts import FONT_FILES
 from benchmarks.drawn.fonts import FONT_ROOT, require_font, traced_glyph, written_evenly
 from benchmarks.drawn.words import ALL_CAPS, font_words
-from model.strokes.geometry import arc, distort
+from reading.geometry import arc, distort
 from model.strokes.letters import NAMES
 from model.strokes.shapes import (arrow, coil, fill, heart, house, polygon, random_stroke_drawing,
                                   rotate, star, tangle, walk, zigzag)

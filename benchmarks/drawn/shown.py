@@ -21,7 +21,7 @@ def shown(answer):
     """The text a person sees as the answer: a digit or a number ("7", "207"), "4 or 9?" when
     unsure, None for "not a digit", or "error:<code>" when the server refused the drawing.
 
-    Every way of asking carries the server's one verdict (webapp/reading.py), and the page
+    Every way of asking carries the server's one verdict (reading/verdict.py), and the page
     shows it as it is (static/ui.js): the ways differ in what they send, not in how an
     answer is read.
     """

@@ -16,8 +16,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from benchmarks.drawn.fonts import FONT_ROOT, GLYPH_SIDE, glyph_image, require_font
-from model.strokes.geometry import bounds, distort
-from model.strokes.trace import trace_strokes
+from reading.geometry import bounds, distort
+from reading.trace import trace_strokes
 
 # Debian package -> font files; `apt-get install` these (the lead's Makefile does).
 FONT_FILES = {

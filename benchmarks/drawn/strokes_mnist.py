@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from model.strokes.trace import trace_strokes
+from reading.trace import trace_strokes
 
 
 def mnist_test(rng, count):

@@ -15,9 +15,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from benchmarks.drawn.fonts import FONT_ROOT, require_font, written_evenly
 from benchmarks.drawn.strokes_fonts import FONT_FILES
-from model.strokes.geometry import distort
+from reading.geometry import distort
 from model.strokes.letters import NAMES
-from model.strokes.trace import trace_strokes
+from reading.trace import trace_strokes
 
 # Common short English words; each is written in small letters, in capitals and with a capital
 # first letter wherever the letters of that writing are all in NAMES.

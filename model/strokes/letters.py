@@ -11,7 +11,7 @@ reject real digits): O o D Q (0), I l i (1), Z z (2), S s (5), b G (6), B (8), g
 y (an open 4).
 """
 
-from model.strokes.geometry import arc, chain, distort
+from reading.geometry import arc, chain, distort
 
 LOWER_BOWL = (0.725, 0.275)  # centre y and vertical radius of a small letter's bowl
 LETTER_ASPECT = (0.65, 1.35)  # width scale range: letters vary more in width than digits do

@@ -5,7 +5,7 @@ random stream) and the one-digit model's training (model/onedigit.py, training s
 both lay out a number the same way.
 """
 
-from model.strokes.geometry import bounds, fit_height
+from reading.geometry import bounds, fit_height
 
 BASELINE = 0.1  # each digit moves up or down by up to this share of the height
 GROWTH = (0.9, 1.1)  # and is this much larger or smaller than its neighbours

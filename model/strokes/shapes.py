@@ -12,7 +12,7 @@ a 9), a zig-zag of fewer than four strokes (a 2, a 7, a Z), a long thin wavy wal
 
 import numpy as np
 
-from model.strokes.geometry import arc, distort
+from reading.geometry import arc, distort
 
 
 def rotate(strokes, degrees, centre=(0.5, 0.5)):

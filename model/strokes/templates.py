@@ -7,7 +7,7 @@ The benchmark passes generators from `rng_for("benchmark", ...)`; training passe
 `rng_for("training", ...)` (see model/strokes/__init__.py).
 """
 
-from model.strokes.geometry import arc, chain, distort
+from reading.geometry import arc, chain, distort
 
 STYLES = {
     0: {

@@ -43,7 +43,7 @@ def main():
 
     from model.data import load_mnist
     from model.export import export_tflite
-    from model.preprocess import preprocess_mnist
+    from reading.preprocess import preprocess_mnist
 
     keras.utils.set_random_seed(SEED)
     (x_train, y_train), (x_test, y_test) = load_mnist(verbose=False)

@@ -6,7 +6,7 @@ The rules (docs/api.md, "The verdict"):
   one-digit model. When the not-digit model accepts it and the one-digit model does not rule
   out one digit, it is a digit; when the one-digit model sees one symbol and the not-digit
   model rejects it, it is not a digit. Either way no cutting is tried.
-- Otherwise the ink is cut into pieces (model/segment_search.py). One piece is read as the
+- Otherwise the ink is cut into pieces (reading/search.py). One piece is read as the
   whole is. Several pieces make a number only when every piece is accepted as a digit.
 - When they are not all digits, the drawing is a digit if the not-digit model accepts it
   whole (a fat digit that came apart), and otherwise not a digit: "not_a_number" when some
@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.preprocess import INK_THRESHOLD, EmptyDrawing, ink_map, preprocess_image
-from model.segment import TooManyDigits
-from model.segment_search import read_digits
-from webapp.errors import ApiError
+from reading.preprocess import INK_THRESHOLD, ink_map, preprocess_image
+from reading.segment import TooManyDigits
+from reading.search import read_digits
 
 # The one-digit model's probability above which a whole drawing the not-digit model accepts is
 # read as one digit without cutting it; chosen on validation drawings and MNIST's validation
@@ -89,12 +88,9 @@ class Reading:
 def read_drawing(image, classifier, strokes=None):
     """A decoded drawing (and its strokes, in the order drawn, if sent) -> its Reading.
 
-    Raises ApiError 422 empty_drawing when it has no ink.
+    Raises EmptyDrawing when it has no ink.
     """
-    try:
-        x = preprocess_image(image)
-    except EmptyDrawing as error:
-        raise ApiError(422, "empty_drawing", str(error))
+    x = preprocess_image(image)
     # Its box waits until a view asks for it: finding the ink costs as much as the digit model.
     whole = Piece(lambda: _box(ink_map(image)), x, classifier.predict(x),
                   not classifier.is_not_a_digit(x))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.preprocess import EMPTY_MESSAGE, INK_THRESHOLD, EmptyDrawing
+from reading.preprocess import EMPTY_MESSAGE, INK_THRESHOLD, EmptyDrawing
 
 MAX_DIGITS = 20  # a reply never holds more digits; a scribble cannot cost more than this many
 MAX_PARTS = 100  # connected pieces worth grouping; more is a scribble, not a number
@@ -34,7 +34,7 @@ class Candidate:
     """One digit's ink: box = (x, y, width, height) in the drawing's pixels, ink = that crop.
 
     x and probabilities: the model's input and answer, when a classifier chose the split;
-    line_says: what the number model says of it in its line (model/segment_search.py):
+    line_says: what the number model says of it in its line (reading/search.py):
     "digit", "not_a_digit", or None when it says nothing sure.
     """
 
@@ -87,7 +87,7 @@ def label_ink(ink, max_digits=MAX_DIGITS):
 def split_digits(ink, max_digits=MAX_DIGITS):
     """Float ink map (H, W), ink = 1 -> the digits' Candidates, left to right, by geometry alone.
 
-    Ink wider than MAX_ASPECT is cut at its columns of least ink (segment_search.read_digits
+    Ink wider than MAX_ASPECT is cut at its columns of least ink (search.read_digits
     lets a classifier choose instead). Raises EmptyDrawing when there is no ink, TooManyDigits
     when more than max_digits.
     """

@@ -27,11 +27,11 @@ import numpy as np
 from scipy import ndimage
 from skimage.morphology import skeletonize
 
-from model.ctc import BLANK, NOT_DIGIT, STRIDE, best_path, log_likelihood
-from model.preprocess import LINE_PAD, line_ink_width, normalize_ink, normalize_line
-from model.segment import (MAX_DIGITS, Candidate, TooManyDigits, crop_cells, group_parts,
+from reading.ctc import BLANK, NOT_DIGIT, STRIDE, best_path, log_likelihood
+from reading.preprocess import LINE_PAD, line_ink_width, normalize_ink, normalize_line
+from reading.segment import (MAX_DIGITS, TooManyDigits, crop_cells, group_parts,
                            label_ink, part_of)
-from model.strokes.trace import skeleton_edges
+from reading.trace import skeleton_edges
 
 BAND, LEAN = 3, 2  # a cut path leans at most LEAN columns per BAND rows (slanted writing)
 SHIFT_COST = 0.05  # in ink cells: among equal paths, the straighter one

@@ -20,7 +20,7 @@ INK_THRESHOLD = 0.2  # ink below this is background noise (JPEG ringing, faint a
 
 
 # What a model card says about the preprocessing (model.train, model.train_notdigit).
-DESCRIPTION = (f"model.preprocess: ink = 1, cropped, longer side {BOX} px, centred by mass in "
+DESCRIPTION = (f"reading.preprocess: ink = 1, cropped, longer side {BOX} px, centred by mass in "
                f"{SIZE}x{SIZE}")
 
 EMPTY_MESSAGE = "The drawing has no ink. Draw a digit first."
@@ -225,7 +225,7 @@ def preprocess_mnist(images):
 LINE_HEIGHT, LINE_INK, LINE_MARGIN, LINE_PAD = 32, 28, 2, 8
 LINE_STEP = 16  # widths are rounded up to this: fewer distinct shapes for the model
 MAX_LINE_WIDTH = 1024  # a longer line is squeezed to this width
-LINE_DESCRIPTION = (f"model.preprocess.normalize_line: ink = 1, cropped, {LINE_INK} px high in "
+LINE_DESCRIPTION = (f"reading.preprocess.normalize_line: ink = 1, cropped, {LINE_INK} px high in "
                     f"a {LINE_HEIGHT} px line, width in proportion")
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 from skimage.morphology import skeletonize
 
-from model.strokes.geometry import simplify
+from reading.geometry import simplify
 
 WORK_SIDE = 112  # small images are upsampled to about this: the skeleton comes out smoother
 NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
