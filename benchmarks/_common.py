@@ -47,9 +47,14 @@ def start_procfile(port, env=None, process_type="web"):
     full_env["PATH"] = f"{VENV_BIN}{os.pathsep}{full_env.get('PATH', '')}"
     log = tempfile.TemporaryFile()
     started = time.perf_counter()
-    process = subprocess.Popen(["bash", "-c", procfile_command(process_type)], cwd=ROOT,
-                               env=full_env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        ["bash", "-c", procfile_command(process_type)],
+        cwd=ROOT,
+        env=full_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     process.log, process.started = log, started  # started: perf_counter() just before Popen
     return process
 
@@ -89,9 +94,11 @@ def wait_healthy(process, url, timeout=60):
     deadline = time.monotonic() + timeout
     while not healthy(url):
         if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"The server did not answer 200 on {url}/api/health within "
-                             f"{timeout} s (exit code {process.poll()}). Its output:\n"
-                             f"{server_log(process)}")
+            raise SystemExit(
+                f"The server did not answer 200 on {url}/api/health within "
+                f"{timeout} s (exit code {process.poll()}). Its output:\n"
+                f"{server_log(process)}"
+            )
         time.sleep(0.05)  # polling a process that is still starting
 
 
@@ -182,8 +189,12 @@ def machine():
                 model = line.split(":", 1)[1].strip()
                 break
     # The load average tells how busy the machine was before the benchmark began.
-    return {"cpu": model, "cores": os.cpu_count(), "python": sys.version.split()[0],
-            "load_average_1min": os.getloadavg()[0]}
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "load_average_1min": os.getloadavg()[0],
+    }
 
 
 def find_wrk():
@@ -191,8 +202,11 @@ def find_wrk():
     if not shutil.which("wrk") and os.geteuid() == 0 and shutil.which("apt-get"):
         print("wrk is not installed: apt-get install -y wrk ...", flush=True)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for command in (["apt-get", "install", "-y", "-qq", "wrk"], ["apt-get", "update", "-qq"],
-                        ["apt-get", "install", "-y", "-qq", "wrk"]):
+        for command in (
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+        ):
             if shutil.which("wrk"):
                 break
             subprocess.run(command, env=env, capture_output=True)
@@ -209,11 +223,21 @@ def run_wrk(wrk, url, body, seconds, connections=16, content_type="image/png", t
     workdir = Path(tempfile.mkdtemp(prefix="wrk-"))
     body_file, script = workdir / "body", workdir / "post.lua"
     body_file.write_bytes(body)
-    script.write_text(f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "{content_type}"\n'
-                      f'local f = assert(io.open([[{body_file}]], "rb"))\n'
-                      f'wrk.body = f:read("*a")\nf:close()\n')
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "-s", str(script), url]
+    script.write_text(
+        f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "{content_type}"\n'
+        f'local f = assert(io.open([[{body_file}]], "rb"))\n'
+        f'wrk.body = f:read("*a")\nf:close()\n'
+    )
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
@@ -223,15 +247,23 @@ def run_wrk(wrk, url, body, seconds, connections=16, content_type="image/png", t
     if result.returncode != 0 or "Requests/sec" not in out:
         raise RuntimeError(f"wrk failed ({result.returncode}): {out}{result.stderr}")
     unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    latency = {f"p{q}": float(v) * unit[u]
-               for q, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                        out)
+    latency = {
+        f"p{q}": float(v) * unit[u]
+        for q, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    }
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "wrk_cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
-            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-            "latency_ms": latency, "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-            "socket_errors": sum(map(int, sockets.groups())) if sockets else 0,
-            "connections": connections, "seconds": seconds, "output": out}
+    return {
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "wrk_cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "latency_ms": latency,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(map(int, sockets.groups())) if sockets else 0,
+        "connections": connections,
+        "seconds": seconds,
+        "output": out,
+    }

@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._common import ROOT  # noqa: E402
 from model.drawn import draw_pen  # noqa: E402
 from model.strokes import rng_for  # noqa: E402
-from reading.geometry import bounds  # noqa: E402
 from model.strokes.numbers import write_number  # noqa: E402
 from model.strokes.templates import random_template  # noqa: E402
+from reading.geometry import bounds  # noqa: E402
 from webapp import create_app  # noqa: E402
 
 LENGTHS = (2, 4, 8)
@@ -54,8 +54,9 @@ def number_png(length, side, seed):
     pen = max(2, round(0.04 * scale))
     image = Image.new("L", (side, side), 0)
     offset = np.array([(side - (right - left) * scale) / 2, 0.35 * side])
-    placed = [(np.asarray(s) - (left, top)) * scale + offset
-              for strokes in per_digit for s in strokes]
+    placed = [
+        (np.asarray(s) - (left, top)) * scale + offset for strokes in per_digit for s in strokes
+    ]
     draw_pen(ImageDraw.Draw(image), placed, pen)
     image = Image.eval(image, lambda v: 255 - v)  # the pen draws white: dark ink on white
     buffer = io.BytesIO()
@@ -66,37 +67,52 @@ def number_png(length, side, seed):
 def clients(also, database):
     """{name: (Flask test client, number-model members, whether strokes are sent)} for each
     configuration."""
-    configs = {"without number model": None, "shipped number model": {},
-               "shipped number model, strokes": {}}
+    configs = {
+        "without number model": None,
+        "shipped number model": {},
+        "shipped number model, strokes": {},
+    }
     for path in also:
         configs[f"--also {Path(path).name}"] = {"SEQUENCE_MODEL_PATH": str(path)}
     out = {}
     for name, config in configs.items():
-        app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{database}",
-                          **(config or {})})
-        classifier = app.extensions["classifier"]
+        app = create_app(
+            {"TESTING": True, "DATABASE_URL": f"sqlite:///{database}", **(config or {})}
+        )
+        models = app.extensions["models"]
         if config is None:  # the app as served where no number model was trained
-            classifier.line_reader = None
-        reader = classifier.line_reader
+            models.number = None
+        reader = models.number
         members = 0 if reader is None else reader.columns(np.zeros((32, 64), np.float32)).shape[0]
         out[name] = (app.test_client(), members, name.endswith("strokes"))
     return out
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python benchmarks/read_latency.py",
-                                     description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--also", nargs="*", default=[], type=Path,
-                        help="other number-model .tflite files to time beside the shipped one")
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/read_latency.py",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--also",
+        nargs="*",
+        default=[],
+        type=Path,
+        help="other number-model .tflite files to time beside the shipped one",
+    )
     parser.add_argument("--rounds", type=int, default=30, help="requests per number (default 30)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results"
-                        / "read_latency.json")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "results" / "read_latency.json"
+    )
     args = parser.parse_args(argv)
 
-    numbers = {(side, length): number_png(length, side, args.seed)
-               for side in CANVASES for length in LENGTHS}
+    numbers = {
+        (side, length): number_png(length, side, args.seed)
+        for side in CANVASES
+        for length in LENGTHS
+    }
     configs = clients(args.also, Path(tempfile.mkdtemp()) / "feedback.sqlite3")
     times = {name: {key: [] for key in numbers} for name in configs}
     read = {name: {} for name in configs}
@@ -111,28 +127,41 @@ def main(argv=None):
                     response = client.post("/api/read", data=png, content_type="image/png")
                 elapsed = 1000 * (time.perf_counter() - started)
                 if response.status_code != 200:
-                    raise SystemExit(f"{name}: /api/read answered {response.status_code}: "
-                                     f"{response.get_data(as_text=True)[:200]}")
+                    raise SystemExit(
+                        f"{name}: /api/read answered {response.status_code}: "
+                        f"{response.get_data(as_text=True)[:200]}"
+                    )
                 if round_ == 0:  # the first request of each warms caches: not timed
                     read[name][key] = response.get_json()["number"]
                 else:
                     times[name][key].append(elapsed)
 
     rows = []
-    print(f"POST /api/read, ms (median / best of {args.rounds}); numbers of template digits "
-          "written close")
+    print(
+        f"POST /api/read, ms (median / best of {args.rounds}); numbers of template digits "
+        "written close"
+    )
     header = f"{'configuration':34s} {'members':>7s} {'read right':>10s}" + "".join(
-        f" {f'{side}px x{length}':>14s}" for side, length in numbers)
+        f" {f'{side}px x{length}':>14s}" for side, length in numbers
+    )
     print(header)
     for name, (_, members, _) in configs.items():
         cells = []
         for key in numbers:
             median, best = statistics.median(times[name][key]), min(times[name][key])
             cells.append(f" {median:7.1f} /{best:5.1f}")
-            rows.append({"configuration": name, "members": members, "canvas": key[0],
-                         "digits": key[1], "median_ms": round(median, 2),
-                         "best_ms": round(best, 2), "number": numbers[key][1],
-                         "read": read[name][key]})
+            rows.append(
+                {
+                    "configuration": name,
+                    "members": members,
+                    "canvas": key[0],
+                    "digits": key[1],
+                    "median_ms": round(median, 2),
+                    "best_ms": round(best, 2),
+                    "number": numbers[key][1],
+                    "read": read[name][key],
+                }
+            )
         right = sum(read[name][key] == numbers[key][1] for key in numbers)
         print(f"{name:34s} {members:7d} {f'{right} of {len(numbers)}':>10s}" + "".join(cells))
     args.out.parent.mkdir(parents=True, exist_ok=True)

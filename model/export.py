@@ -1,16 +1,16 @@
 """Export a trained Keras model to the LiteRT (TFLite) file the server loads.
 
-    python -m model.export                       # model/saved/digits.keras -> digits.tflite
-    python -m model.export --model other.keras
+python -m model.export                       # model/saved/digits.keras -> digits.tflite
+python -m model.export --model other.keras
 """
 
 import argparse
 import os
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from reading.models import DIGITS
 
-from model import SHIPPED_MODEL  # noqa: E402
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def export_tflite(model, path):
@@ -24,12 +24,23 @@ def export_tflite(model, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m model.export", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL,
-                        help=f"the .keras model to export (default: {SHIPPED_MODEL})")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="where to write the .tflite file (default: next to the model)")
+    parser = argparse.ArgumentParser(
+        prog="python -m model.export",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=DIGITS.keras,
+        help=f"the .keras model to export (default: {DIGITS.keras})",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write the .tflite file (default: next to the model)",
+    )
     args = parser.parse_args(argv)
 
     from model.architectures import load_model

@@ -7,21 +7,19 @@ above the threshold stored in notdigit.card.json.
 
 Non-digits come from model/strokes (letters.py, shapes.py), written and drawn by the training
 stream `rng_for("training", ...)`; the held-out set (benchmarks/drawn/nondigits.py) comes from
-the benchmark's stream and from its handwriting fonts. No font glyph enters training (issue 4):
+the benchmark's stream and from its handwriting fonts. No font glyph enters training:
 the letters are the hand-made templates'.
 """
-
-from pathlib import Path
 
 import numpy as np
 
 from model.drawn import random_pen, render_strokes
-from reading.preprocess import normalize_ink
 from model.strokes import rng_for
 from model.strokes.letters import random_letter
 from model.strokes.shapes import SCRIBBLES, SHAPES, random_stroke_drawing
+from reading.preprocess import normalize_ink
 
-NOTDIGIT_MODEL = Path(__file__).parent / "saved" / "notdigit.keras"
+# Alias of the table's path (reading/models.py) for the trainer that imports it.
 KINDS = ("letters", "scribbles", "shapes")
 # Of the non-digits: more of the kinds validation finds hardest (letters, scribbles).
 SHARE = {"letters": 0.45, "scribbles": 0.35, "shapes": 0.2}
@@ -65,8 +63,9 @@ def build_notdigit():
 
 def threshold_for(not_digit_probabilities, reject_share):
     """The not-digit probability above which `reject_share` of these digits would be rejected."""
-    return float(np.quantile(np.asarray(not_digit_probabilities, dtype=np.float64),
-                             1.0 - reject_share))
+    return float(
+        np.quantile(np.asarray(not_digit_probabilities, dtype=np.float64), 1.0 - reject_share)
+    )
 
 
 def rejection_curve(p_digits, p_non_digits, shares=(0.0025, 0.005, 0.01, 0.02)):
@@ -75,15 +74,23 @@ def rejection_curve(p_digits, p_non_digits, shares=(0.0025, 0.005, 0.01, 0.02)):
     curve = []
     for share in shares:
         threshold = threshold_for(p_digits, share)
-        curve.append({"reject_share": share, "threshold": round(threshold, 6),
-                      "non_digits_rejected": round(float((np.asarray(p_non_digits) > threshold)
-                                                         .mean()), 5)})
+        curve.append(
+            {
+                "reject_share": share,
+                "threshold": round(threshold, 6),
+                "non_digits_rejected": round(
+                    float((np.asarray(p_non_digits) > threshold).mean()), 5
+                ),
+            }
+        )
     return curve
 
 
 def rejection_rates(probabilities, groups, threshold):
     """{group: share rejected} (and 'all') for not-digit probabilities split by group names."""
     probabilities, groups = np.asarray(probabilities).ravel(), np.asarray(groups)
-    rates = {str(g): float((probabilities[groups == g] > threshold).mean())
-             for g in sorted(set(groups.tolist()))}
+    rates = {
+        str(g): float((probabilities[groups == g] > threshold).mean())
+        for g in sorted(set(groups.tolist()))
+    }
     return {**rates, "all": float((probabilities > threshold).mean())}

@@ -11,22 +11,20 @@ whole digit (nearly all of one digit's ink, hardly any other) or not (a fragment
 a digit with a neighbour's part). Pieces in between are left out of training.
 """
 
-from pathlib import Path
-
 import numpy as np
 from PIL import Image, ImageDraw
 
 from model.drawn import draw_pen
-from reading.preprocess import INK_THRESHOLD, normalize_ink
-from reading.segment import TooManyDigits
-from reading.search import possible_readings
 from model.strokes import rng_for
-from reading.geometry import bounds
 from model.strokes.numbers import write_number
 from model.strokes.templates import random_template
+from reading.geometry import bounds
+from reading.pieces import possible_readings
+from reading.preprocess import INK_THRESHOLD, normalize_ink
+from reading.segment import TooManyDigits
 from reading.trace import trace_strokes
 
-ONEDIGIT_MODEL = Path(__file__).parent / "saved" / "onedigit.keras"
+# Alias of the table's path (reading/models.py) for the trainer that imports it.
 LENGTHS = (2, 8)  # digits per number, both included
 SPACING = (-0.15, 0.4)  # between neighbours' boxes, share of the height: overlapping to apart
 # (side px, share) of the canvases: the page's 280 px and a phone's 1080 px
@@ -64,8 +62,11 @@ def place_number(per_digit, rng):
     width = max(1, round(relative * height))
     room = np.array([side - (right - left) * height, side - (bottom - top) * height]) - width
     offset = width / 2 + rng.uniform(0.05, 0.95, size=2) * np.maximum(room, 0)
-    return side, [[(s - (left, top)) * height + offset for s in strokes]
-                  for strokes in per_digit], width
+    return (
+        side,
+        [[(s - (left, top)) * height + offset for s in strokes] for strokes in per_digit],
+        width,
+    )
 
 
 def draw_number(per_digit, rng):

@@ -1,6 +1,6 @@
 """Classify image files with a saved model, through the same preprocessing as the server.
 
-    python -m model.predict drawing.png [more.png ...]
+python -m model.predict drawing.png [more.png ...]
 """
 
 import argparse
@@ -12,16 +12,23 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from PIL import Image, UnidentifiedImageError  # noqa: E402
 
-from model import SHIPPED_MODEL  # noqa: E402
+from reading.models import DIGITS
 from reading.preprocess import EmptyDrawing, preprocess_image  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m model.predict", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m model.predict",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("images", nargs="+", type=Path, help="PNG, JPEG or WebP files")
-    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL,
-                        help=f"the .keras model (default: {SHIPPED_MODEL})")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=DIGITS.keras,
+        help=f"the .keras model (default: {DIGITS.keras})",
+    )
     args = parser.parse_args(argv)
 
     from model.architectures import load_model

@@ -6,25 +6,23 @@ the cut: a small CNN turns the line (reading.preprocess.normalize_line, 32 px hi
 column of features every STRIDE px, and each column into the chance of each digit, of
 "no digit here" (the blank) or of "not a digit" ("?"). Trained with CTC (connectionist
 temporal classification) on numbers written from *training* strokes (MNIST training digits
-traced and template digits; no font glyph, issue 4's rule), some with the not-digit model's
+traced and template digits; no font glyph: fonts are the benchmark's), some with the not-digit model's
 training non-digits among them, it learns where digits are without being told. The number
 reader (reading/search.py) uses it to choose among its ways of cutting the ink.
 """
 
-from pathlib import Path
-
 import numpy as np
 from PIL import Image, ImageDraw
 
-from reading.ctc import CLASSES
 from model.drawn import draw_pen
-from model.onedigit import digit_strokes, place_number
 from model.notdigit import random_non_digit
-from reading.preprocess import normalize_line
+from model.onedigit import digit_strokes, place_number
 from model.strokes import rng_for
 from model.strokes.numbers import write_number
+from reading.ctc import CLASSES
+from reading.preprocess import normalize_line
 
-SEQUENCE_MODEL = Path(__file__).parent / "saved" / "sequence.keras"
+# Alias of the table's path (reading/models.py) for the trainer that imports it.
 LENGTHS = (1, 9)  # digits per written line, both included
 SPACING = (-0.2, 0.45)  # between neighbours' boxes, share of the height: overlapping to apart
 # A writer keeps to a habit: most lines' gaps stay within HABIT of one spacing drawn for the
@@ -43,6 +41,8 @@ NON_DIGIT_SHARE = 0.35
 # --ones) that share of lines makes each digit a 1 with ONE_CHANCE, for runs of 1s among
 # neighbours of every kind.
 ONE_CHANCE = 0.4
+
+
 def draw_line(per_digit, rng):
     """A written number drawn with one random pen on a 280 or 1080 px canvas: ink (H, W)."""
     side, placed, width = place_number(per_digit, rng)
@@ -106,8 +106,9 @@ def build_sequence(dropout=0.2, width=1.0):
     from keras import layers
 
     def conv(x, filters, kernel=3, padding="same", dilation=1):
-        x = layers.Conv2D(filters, kernel, padding=padding, dilation_rate=dilation,
-                          use_bias=False)(x)
+        x = layers.Conv2D(filters, kernel, padding=padding, dilation_rate=dilation, use_bias=False)(
+            x
+        )
         return layers.ReLU()(layers.BatchNormalization()(x))
 
     mid, wide = round(64 * width), round(128 * width)

@@ -15,13 +15,16 @@ The rules (docs/api.md, "The verdict"):
   its top digit and names the runner-up.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from PIL import Image
 
+from reading.models import Models
 from reading.preprocess import INK_THRESHOLD, ink_map, preprocess_image
-from reading.segment import TooManyDigits
 from reading.search import read_digits
+from reading.segment import Candidate, TooManyDigits
 
 # The one-digit model's probability above which a whole drawing the not-digit model accepts is
 # read as one digit without cutting it; chosen on validation drawings and MNIST's validation
@@ -35,36 +38,39 @@ ONE_SYMBOL = 0.5
 UNSURE_MARGIN = 0.5
 
 
+Box = tuple[int, int, int, int]
+
+
 @dataclass
 class Piece:
     """One digit's worth of the drawing: its box (x, y, width, height) in the drawing's pixels,
     the 28x28 input the digit model saw, its 10 probabilities, whether it is accepted as a
     digit, and its occlusion map once a view has asked for it."""
 
-    box: object  # a tuple, or a function that finds it
+    box: Box | Callable[[], Box]  # found when first asked for, if a function
     x: np.ndarray
     probabilities: np.ndarray
     accepted: bool
-    explanation: list = None
+    explanation: list | None = None
 
-    def where(self):
+    def where(self) -> Box:
         """The box, found now if it was left until asked for."""
         if callable(self.box):
             self.box = self.box()
-        return self.box
+        return self.box  # type: ignore[return-value]  # no longer a function
 
     @property
-    def digit(self):
+    def digit(self) -> int:
         return int(np.argmax(self.probabilities))
 
     @property
-    def margin(self):
+    def margin(self) -> float:
         """The top probability less the runner-up's."""
         top, second = np.sort(self.probabilities)[-2:][::-1]
         return float(top - second)
 
     @property
-    def runner_up(self):
+    def runner_up(self) -> int:
         return int(np.argsort(self.probabilities)[-2])
 
 
@@ -77,45 +83,59 @@ class Reading:
     verdict: str
     whole: Piece
     digits: list = field(default_factory=list)
-    reason: str = None
-    too_many: str = None
+    reason: str | None = None
+    too_many: str | None = None
 
     @property
-    def number(self):
+    def number(self) -> str:
         return "".join(str(piece.digit) for piece in self.digits)
 
 
-def read_drawing(image, classifier, strokes=None):
-    """A decoded drawing (and its strokes, in the order drawn, if sent) -> its Reading.
+def read_drawing(
+    image: Image.Image | np.ndarray, models: Models, strokes: list[np.ndarray] | None = None
+) -> Reading:
+    """A decoded drawing (and its strokes, in the order drawn, if sent) -> its Reading, by the
+    served models (reading/models.py).
 
     Raises EmptyDrawing when it has no ink.
     """
     x = preprocess_image(image)
     # Its box waits until a view asks for it: finding the ink costs as much as the digit model.
-    whole = Piece(lambda: _box(ink_map(image)), x, classifier.predict(x),
-                  not classifier.is_not_a_digit(x))
-    one_digit = _one_digit(classifier, x)
+    whole = Piece(
+        lambda: _box(ink_map(image)), x, models.digits.predict(x), not is_not_a_digit(models, x)
+    )
+    one_digit = _one_digit(models, x)
     if one_digit >= (WHOLE_DIGIT if whole.accepted else ONE_SYMBOL):
         return _one(whole)
     ink = ink_map(image)
     whole.box = _box(ink)
     try:
-        found = read_digits(ink, classifier.predict_many,
-                            one_digit=classifier.judge.probabilities if classifier.judge else None,
-                            read_line=classifier.line_reader.columns if classifier.line_reader
-                            else None, strokes=strokes)
+        # The cutting weighs all the ink as one digit too: it gets the answers above.
+        found = read_digits(
+            ink,
+            _known(models.digits.predict_many, x, whole.probabilities),
+            one_digit=_known(models.one_digit.probabilities, x, one_digit)
+            if models.one_digit
+            else None,
+            read_line=models.number.columns if models.number else None,
+            strokes=strokes,
+        )
     except TooManyDigits as error:
-        return _one(whole) if whole.accepted else Reading("not_a_digit", whole,
-                                                          reason="not_a_digit",
-                                                          too_many=str(error))
-    if len(found) == 1:  # read as the whole, less any specks the cutting left out
-        (piece,) = found
-        if np.array_equal(piece.x, whole.x):
-            return _one(Piece(tuple(piece.box), whole.x, whole.probabilities, whole.accepted))
-        return _one(Piece(tuple(piece.box), piece.x, piece.probabilities,
-                          not classifier.is_not_a_digit(piece.x)))
-    pieces = [Piece(tuple(c.box), c.x, c.probabilities, piece_accepted(c, classifier))
-              for c in found]
+        return (
+            _one(whole)
+            if whole.accepted
+            else Reading("not_a_digit", whole, reason="not_a_digit", too_many=str(error))
+        )
+    read = [(c, *_seen(c)) for c in found]
+    if len(read) == 1:  # read as the whole, less any specks the cutting left out
+        ((piece, x, probabilities),) = read
+        if np.array_equal(x, whole.x):
+            return _one(Piece(_box_of(piece), whole.x, whole.probabilities, whole.accepted))
+        return _one(Piece(_box_of(piece), x, probabilities, not is_not_a_digit(models, x)))
+    pieces = [
+        Piece(_box_of(c), x, probabilities, piece_accepted(c, models))
+        for c, x, probabilities in read
+    ]
     if all(piece.accepted for piece in pieces):
         return Reading("number", whole, pieces)
     if whole.accepted:
@@ -131,22 +151,56 @@ def _one(whole):
     return Reading("unsure" if whole.margin < UNSURE_MARGIN else "digit", whole, [whole])
 
 
-def piece_accepted(candidate, classifier):
+def _seen(candidate: Candidate) -> tuple[np.ndarray, np.ndarray]:
+    """The input and answer of a piece the cutting chose: the models read every one."""
+    assert candidate.x is not None and candidate.probabilities is not None
+    return candidate.x, candidate.probabilities
+
+
+def piece_accepted(candidate: Candidate, models: Models) -> bool:
     """A piece of a number is a digit unless the not-digit model rejects it; what the number
     model says of it in its line comes first, as it judges a digit with its neighbours where
     the not-digit model sees it cut out alone."""
     if candidate.line_says is not None:
         return candidate.line_says == "digit"
-    return not classifier.is_not_a_digit(candidate.x)
+    return not is_not_a_digit(models, _seen(candidate)[0])
 
 
-def _one_digit(classifier, x):
+def is_not_a_digit(models: Models, x: np.ndarray) -> bool:
+    """Whether the not-digit model rejects this preprocessed (28, 28) image (never without
+    one)."""
+    return models.not_digit is not None and models.not_digit.rejects(x)
+
+
+def _one_digit(models, x):
     """The one-digit model's probability that x is one whole digit (0 without that model:
     then every drawing is cut and read)."""
-    return classifier.judge.probability(x) if classifier.judge else 0.0
+    return models.one_digit.probability(x) if models.one_digit else 0.0
 
 
-def _box(ink):
+def _known(answer, x, known):
+    """answer((n, 28, 28)) -> (n, ...), with `known` for each image equal to x instead of
+    running the model on it again."""
+
+    def answer_unknown(images):
+        again = np.array([np.array_equal(image, x) for image in images], dtype=bool)
+        if not again.any():
+            return answer(images)
+        out = np.empty((len(images), *np.shape(known)), dtype=np.float32)
+        out[again] = known
+        if not again.all():
+            out[~again] = answer(images[~again])
+        return out
+
+    return answer_unknown
+
+
+def _box_of(candidate: Candidate) -> Box:
+    x, y, width, height = candidate.box
+    return (int(x), int(y), int(width), int(height))
+
+
+def _box(ink: np.ndarray) -> Box:
     """(x, y, width, height) of the ink in the drawing's pixels."""
     inked = ink > INK_THRESHOLD
     rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))

@@ -6,10 +6,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
+from postgres import throwaway_server
 
 from benchmarks.drawn.render import launch
 from corrections.store import database_url
-from postgres import throwaway_server
 from webapp import create_app
 
 
@@ -36,8 +36,9 @@ def app(tmp_path_factory):
     the rate limit is out of the way of the tests that send many (test_feedback tests it).
     """
     db = tmp_path_factory.mktemp("db") / "feedback.sqlite3"
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{db}",
-                      "FEEDBACK_RATE": "100000/minute"})
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{db}", "FEEDBACK_RATE": "100000/minute"}
+    )
     return app
 
 

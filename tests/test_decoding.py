@@ -6,10 +6,10 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from drawing import draw_digit, png_bytes
+from PIL import Image
 from strokes import DIGIT_STROKES
+
 from webapp.decoding import _is_plain_rgba_png, open_image
 from webapp.errors import ApiError
 
@@ -44,7 +44,7 @@ def test_only_non_interlaced_rgba8_headers_take_the_fast_path():
     assert _is_plain_rgba_png(plain)
     # Bytes 24, 25 and 28 of the IHDR chunk: bit depth, colour type, interlace.
     for offset, value in ((24, 16), (25, 2), (28, 1)):
-        assert not _is_plain_rgba_png(plain[:offset] + bytes([value]) + plain[offset + 1:])
+        assert not _is_plain_rgba_png(plain[:offset] + bytes([value]) + plain[offset + 1 :])
     assert not _is_plain_rgba_png(plain[:20])
 
 
@@ -53,9 +53,13 @@ def test_damaged_canvas_png_is_a_bad_image(damage):
     data = png_bytes(draw_digit(DIGIT_STROKES[4]))
     idat = data.index(b"IDAT") + 4
     if damage == "flipped pixel data":
-        data = data[:idat + 10] + bytes(b ^ 0xFF for b in data[idat + 10:idat + 60]) + data[idat + 60:]
+        data = (
+            data[: idat + 10]
+            + bytes(b ^ 0xFF for b in data[idat + 10 : idat + 60])
+            + data[idat + 60 :]
+        )
     else:
-        data = data[:idat + 40]
+        data = data[: idat + 40]
     with pytest.raises(ApiError) as error:
         open_image(data, **LIMITS)
     assert (error.value.status, error.value.code) == (400, "bad_image")
@@ -84,8 +88,11 @@ def test_pixels_split_over_several_idat_chunks_decode_whole():
     data = png_bytes(draw_digit(DIGIT_STROKES[8]))
     chunks = _chunks(data)
     idat = next(body for kind, body in chunks if kind == b"IDAT")
-    thirds = [idat[: len(idat) // 3], idat[len(idat) // 3 : 2 * len(idat) // 3],
-              idat[2 * len(idat) // 3 :]]
+    thirds = [
+        idat[: len(idat) // 3],
+        idat[len(idat) // 3 : 2 * len(idat) // 3],
+        idat[2 * len(idat) // 3 :],
+    ]
     split = [c for c in chunks if c[0] != b"IDAT"]
     split[1:1] = [(b"IDAT", part) for part in thirds]  # after IHDR
     rebuilt = _rebuilt(data, split)

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-
 from drawing import draw_digit, png_bytes
 from strokes import DIGIT_STROKES
 from test_api import assert_contract_answer, assert_error
+
 from webapp.explain import occlusion_map
 
 
@@ -33,9 +33,11 @@ def test_occlusion_map_of_a_blank_input_is_zero():
 
 @pytest.mark.parametrize("digit", [1, 4, 7])
 def test_predict_explain_covers_the_ink_of_the_digit(client, digit):
-    response = client.post("/api/predict?explain=1",
-                           data=png_bytes(draw_digit(DIGIT_STROKES[digit])),
-                           content_type="image/png")
+    response = client.post(
+        "/api/predict?explain=1",
+        data=png_bytes(draw_digit(DIGIT_STROKES[digit])),
+        content_type="image/png",
+    )
     body = response.get_json()
     assert_contract_answer(body, digit)
     explanation = np.array(body["explanation"])
@@ -54,12 +56,18 @@ def test_predict_explain_covers_the_ink_of_the_digit(client, digit):
 
 def test_predict_without_explain_has_no_explanation(client):
     for query in ("", "?explain=0", "?explain=false"):
-        response = client.post(f"/api/predict{query}", data=png_bytes(draw_digit(DIGIT_STROKES[3])),
-                               content_type="image/png")
+        response = client.post(
+            f"/api/predict{query}",
+            data=png_bytes(draw_digit(DIGIT_STROKES[3])),
+            content_type="image/png",
+        )
         assert response.status_code == 200 and "explanation" not in response.get_json()
 
 
 def test_predict_explain_with_a_bad_value_is_a_400(client):
-    response = client.post("/api/predict?explain=maybe", data=png_bytes(draw_digit(DIGIT_STROKES[3])),
-                           content_type="image/png")
+    response = client.post(
+        "/api/predict?explain=maybe",
+        data=png_bytes(draw_digit(DIGIT_STROKES[3])),
+        content_type="image/png",
+    )
     assert_error(response, 400, "bad_parameter")

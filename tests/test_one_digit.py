@@ -7,21 +7,21 @@ import shutil
 
 import numpy as np
 import pytest
+from drawing import draw_digit, ink_of, pieces, png_bytes, side_by_side
+from strokes import DIGIT_STROKES
 
-from drawing import draw_digit, png_bytes, side_by_side
-from model import SHIPPED_MODEL
 from model.onedigit import draw_number, label_pieces, number_pieces
-from reading.preprocess import INK_THRESHOLD, ink_map, normalize_ink
-from reading.search import ONE_DIGIT_FLOOR, possible_readings, read_digits
 from model.strokes import rng_for
 from model.strokes.numbers import write_number
 from model.strokes.templates import random_template
-from strokes import DIGIT_STROKES
-from test_segment import ink_of, pieces
+from reading.models import DIGITS
+from reading.pieces import possible_readings
+from reading.preprocess import INK_THRESHOLD, ink_map, normalize_ink
+from reading.search import ONE_DIGIT_FLOOR, read_digits
 from webapp import create_app
-from webapp.classifier import ModelUnavailable, OneDigitJudge
+from webapp.classifier import ModelUnavailable, OneDigitModel
 
-SHIPPED_JUDGE = SHIPPED_MODEL.with_name("onedigit.tflite")
+SHIPPED_ONE_DIGIT_MODEL = DIGITS.keras.with_name("onedigit.tflite")
 
 
 def written(digits, spacing, seed=0):
@@ -55,8 +55,7 @@ def test_label_pieces_knows_whole_digits_from_pairs_and_fragments(seed):
         digit_boxes.append((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
     for candidate, label in zip(readings.candidates, labels):
         x, y, w, h = candidate.box
-        inside = [x0 <= x + w / 2 <= x1 and y0 <= y + h / 2 <= y1
-                  for x0, y0, x1, y1 in digit_boxes]
+        inside = [x0 <= x + w / 2 <= x1 and y0 <= y + h / 2 <= y1 for x0, y0, x1, y1 in digit_boxes]
         assert label != 1 or sum(inside) == 1
     singles = [k for k, (i, j) in enumerate(readings.runs) if j == i + 1]
     assert (labels[singles] == 0).any(), "some single piece is only part of a digit"
@@ -70,29 +69,29 @@ def test_number_pieces_are_labelled_model_inputs():
 
 
 @pytest.fixture(scope="module")
-def judge():
-    return OneDigitJudge(SHIPPED_JUDGE)
+def one_digit_model():
+    return OneDigitModel(SHIPPED_ONE_DIGIT_MODEL)
 
 
 @pytest.mark.parametrize("digit", range(10))
-def test_shipped_judge_takes_a_digit_alone_as_one_digit(judge, digit):
+def test_shipped_one_digit_model_takes_a_digit_alone_as_one_digit(one_digit_model, digit):
     x = normalize_ink(ink_map(draw_digit(DIGIT_STROKES[digit])))
     # A lone 1 is one straight stroke, which is what many fragments look like too: the model is
     # less sure of it (0.42), but far above the floor below which the digit model is not asked.
-    assert judge.probability(x) > (ONE_DIGIT_FLOOR if digit == 1 else 0.5)
+    assert one_digit_model.probability(x) > (ONE_DIGIT_FLOOR if digit == 1 else 0.5)
 
 
 @pytest.mark.parametrize("digits", [[3, 3], [5, 8], [4, 7], [2, 6], [9, 4]])
-def test_shipped_judge_takes_two_touching_digits_as_not_one(judge, digits):
+def test_shipped_one_digit_model_takes_two_touching_digits_as_not_one(one_digit_model, digits):
     ink = ink_of(side_by_side(digits, DIGIT_STROKES, width=0.25, height=0.3, step=0.12), width=8)
     apart = ink_of(side_by_side(digits, DIGIT_STROKES, width=0.25, height=0.3, step=0.3), width=8)
     assert pieces(ink) < pieces(apart), "the test drawing should be two digits touching"
-    assert judge.probability(normalize_ink(ink)) < 0.5
+    assert one_digit_model.probability(normalize_ink(ink)) < 0.5
 
 
-def test_read_digits_weighs_the_judges_answer(app):
-    """A judge sure the whole drawing is no single digit makes the reader cut it."""
-    classify = app.extensions["classifier"].predict_many
+def test_read_digits_weighs_the_one_digit_models_answer(app):
+    """A one-digit model sure the whole drawing is no single digit makes the reader cut it."""
+    classify = app.extensions["models"].digits.predict_many
     ink = ink_of(DIGIT_STROKES[4], width=6)  # two strokes crossing: four pieces
 
     def never_all_of_it(inputs):
@@ -108,13 +107,17 @@ def test_health_names_the_one_digit_model(client):
 
 
 def test_one_digit_model_missing_next_to_the_digit_model_reads_without_it(tmp_path, caplog):
-    shutil.copy(SHIPPED_MODEL.with_suffix(".tflite"), tmp_path / "digits.tflite")
+    shutil.copy(DIGITS.keras.with_suffix(".tflite"), tmp_path / "digits.tflite")
     with caplog.at_level(logging.WARNING):
-        app = create_app({"TESTING": True, "MODEL_PATH": str(tmp_path / "digits.tflite"),
-                          "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}"})
+        app = create_app(
+            {
+                "TESTING": True,
+                "MODEL_PATH": str(tmp_path / "digits.tflite"),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}",
+            }
+        )
     assert "No one-digit model" in caplog.text and "model.train_onedigit" in caplog.text
-    png = png_bytes(draw_digit(
-        side_by_side([2, 5], DIGIT_STROKES, width=0.25, height=0.3)))
+    png = png_bytes(draw_digit(side_by_side([2, 5], DIGIT_STROKES, width=0.25, height=0.3)))
     body = app.test_client().post("/api/read", data=png, content_type="image/png").get_json()
     assert body["number"] == "25"
     assert "one_digit" not in app.test_client().get("/api/health").get_json()["model"]
@@ -126,8 +129,13 @@ def test_one_digit_model_named_but_unusable_stops_the_app(tmp_path, problem):
     if problem == "corrupt":
         path.write_bytes(b"TFL3" + b"\0" * 100)
     with pytest.raises(ModelUnavailable, match=f"{problem}.*model.train_onedigit"):
-        create_app({"TESTING": True, "ONEDIGIT_MODEL_PATH": str(path),
-                    "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}"})
+        create_app(
+            {
+                "TESTING": True,
+                "ONEDIGIT_MODEL_PATH": str(path),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}",
+            }
+        )
 
 
 @pytest.mark.slow
@@ -147,10 +155,12 @@ def test_train_onedigit_smoke_writes_a_model_the_server_loads(tmp_path):
     assert card["validation"]["auc"] >= 0.65
     assert "one whole digit" in out.with_suffix(".card.md").read_text()
     # What the server loads answers as the trained model does.
-    inputs = np.stack([np.zeros((28, 28), np.float32)] + [
-        normalize_ink(ink_of(DIGIT_STROKES[digit])) for digit in range(10)])
+    inputs = np.stack(
+        [np.zeros((28, 28), np.float32)]
+        + [normalize_ink(ink_of(DIGIT_STROKES[digit])) for digit in range(10)]
+    )
     trained = keras.models.load_model(out).predict(inputs[..., None], verbose=0)[:, 0]
-    served = OneDigitJudge(out.with_suffix(".tflite")).probabilities(inputs)
+    served = OneDigitModel(out.with_suffix(".tflite")).probabilities(inputs)
     assert np.abs(served - trained).max() < 1e-4
 
 
@@ -166,11 +176,13 @@ def whole_reading_exists(ink, owners):
 
 
 def test_stroke_pieces_separate_overlapping_digits_that_cuts_cannot(monkeypatch):
-    import reading.search
+    import reading.pieces
 
-    numbers = [written(digits, (-0.15, -0.04), seed)[:2]
-               for seed, digits in enumerate([[7, 2, 4], [3, 8, 5], [6, 1, 9], [2, 0, 4]] * 3)]
+    numbers = [
+        written(digits, (-0.15, -0.04), seed)[:2]
+        for seed, digits in enumerate([[7, 2, 4], [3, 8, 5], [6, 1, 9], [2, 0, 4]] * 3)
+    ]
     strokes = sum(whole_reading_exists(ink, owners) for ink, owners in numbers)
-    monkeypatch.setattr(reading.search, "MAX_EDGES", 0)  # every drawing cut by paths
+    monkeypatch.setattr(reading.pieces, "MAX_EDGES", 0)  # every drawing cut by paths
     cuts = sum(whole_reading_exists(ink, owners) for ink, owners in numbers)
     assert strokes >= cuts + 3, (strokes, cuts)

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from drawing import draw_digit, png_bytes, side_by_side
-from reading.segment import MAX_DIGITS
-from strokes import DIGIT_STROKES
+from strokes import DIGIT_STROKES, TWO_STROKE
 from test_api import BAD_REQUESTS, assert_contract_answer, assert_error
-from test_segment import TWO_STROKE
+
+from reading.segment import MAX_DIGITS
 
 NUMBER = png_bytes(draw_digit(side_by_side([3, 0, 7], DIGIT_STROKES, step=0.3), width=4))
 
@@ -45,16 +44,30 @@ def test_read_multipart(client):
     assert response.status_code == 200
     assert_reading(response.get_json(), "307")
 
+
 @pytest.mark.parametrize("look", ["dark", "light", "transparent"])
 def test_read_raw_png_in_each_look(client, look):
     image = draw_digit(side_by_side([3, 0, 7], DIGIT_STROKES, step=0.3), width=4, look=look)
     assert_reading(read(client, png_bytes(image)), "307")
 
 
-@pytest.mark.parametrize("digits", [[2, 0, 2, 6], [1, 4, 5, 9], pytest.param(
-    [8, 6, 1, 3, 5, 7, 9], marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 7: the shipped number model reads the last two of these narrow test "
-        "strokes, a 7 and a 9, as 11, and the reader follows it: 8613511")))])
+@pytest.mark.parametrize(
+    "digits",
+    [
+        [2, 0, 2, 6],
+        [1, 4, 5, 9],
+        pytest.param(
+            [8, 6, 1, 3, 5, 7, 9],
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "issue 7: the shipped number model reads the last two of these narrow test "
+                    "strokes, a 7 and a 9, as 11, and the reader follows it: 8613511"
+                ),
+            ),
+        ),
+    ],
+)
 def test_read_numbers_of_test_strokes(client, digits):
     step = 0.9 / len(digits)
     strokes = side_by_side(digits, DIGIT_STROKES, width=0.7 * step, height=0.3, step=step)
@@ -106,14 +119,16 @@ def test_read_one_digit_agrees_with_predict(client, digit, look):
     assert answer == predicted  # the same input, probabilities and digit, to the last digit
     ink = np.asarray(draw_digit(DIGIT_STROKES[digit]).convert("L")) < 128
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    assert box == pytest.approx([cols[0], rows[0], cols[-1] - cols[0] + 1,
-                                 rows[-1] - rows[0] + 1], abs=2)
+    assert box == pytest.approx(
+        [cols[0], rows[0], cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1], abs=2
+    )
 
 
 def test_read_too_many_digits_is_422(client):
     ones = [[(0.02 + i * 0.045, 0.3), (0.02 + i * 0.045, 0.7)] for i in range(MAX_DIGITS + 1)]
-    response = client.post("/api/read", data=png_bytes(draw_digit(ones, width=3)),
-                           content_type="image/png")
+    response = client.post(
+        "/api/read", data=png_bytes(draw_digit(ones, width=3)), content_type="image/png"
+    )
     assert_error(response, 422, "too_many_digits")
     assert str(MAX_DIGITS) in response.get_json()["error"]["message"]
 
@@ -125,16 +140,26 @@ def _has_file(kwargs):
 
 # test_api's list, but its file fields are streams read once: those two are made afresh here.
 BAD_READS = [b for b in BAD_REQUESTS if not _has_file(b[1])] + [
-    ("multipart empty file", lambda: dict(data={"image": (io.BytesIO(b""), "a.png")}), 400,
-     "missing_image"),
-    ("multipart two files", lambda: dict(data={"image": [(io.BytesIO(NUMBER), "a.png"),
-                                                         (io.BytesIO(NUMBER), "b.png")]}),
-     400, "too_many_images"),
+    (
+        "multipart empty file",
+        lambda: dict(data={"image": (io.BytesIO(b""), "a.png")}),
+        400,
+        "missing_image",
+    ),
+    (
+        "multipart two files",
+        lambda: dict(
+            data={"image": [(io.BytesIO(NUMBER), "a.png"), (io.BytesIO(NUMBER), "b.png")]}
+        ),
+        400,
+        "too_many_images",
+    ),
 ]
 
 
-@pytest.mark.parametrize("kwargs,status,code", [b[1:] for b in BAD_READS],
-                         ids=[b[0] for b in BAD_READS])
+@pytest.mark.parametrize(
+    "kwargs,status,code", [b[1:] for b in BAD_READS], ids=[b[0] for b in BAD_READS]
+)
 def test_read_bad_requests_get_the_contract_error(client, kwargs, status, code):
     kwargs = kwargs() if callable(kwargs) else kwargs
     assert_error(client.post("/api/read", **kwargs), status, code)
@@ -145,25 +170,35 @@ def test_read_get_is_405_json(client):
 
 
 def test_read_is_503_until_the_model_answers(app):
-    classifier = app.extensions.pop("classifier")
+    models = app.extensions.pop("models")
     try:
-        assert_error(app.test_client().post("/api/read", data=NUMBER, content_type="image/png"),
-                     503, "model_loading")
+        assert_error(
+            app.test_client().post("/api/read", data=NUMBER, content_type="image/png"),
+            503,
+            "model_loading",
+        )
     finally:
-        app.extensions["classifier"] = classifier
+        app.extensions["models"] = models
 
 
 def test_read_is_documented_with_the_same_request_forms_as_predict(client):
     paths = client.get("/api/openapi.json").get_json()["paths"]
     assert paths["/api/read"]["post"]["requestBody"] == paths["/api/predict"]["post"]["requestBody"]
-    assert set(paths["/api/read"]["post"]["responses"]) == {"200", "400", "413", "415", "422",
-                                                             "503"}
+    assert set(paths["/api/read"]["post"]["responses"]) == {
+        "200",
+        "400",
+        "413",
+        "415",
+        "422",
+        "503",
+    }
 
 
 def test_predict_with_prefer_read_adds_the_reading(client):
     # What the page sends: the contract's endpoint, with the reading and the maps added.
-    response = client.post("/api/predict", data=NUMBER, content_type="image/png",
-                           headers={"Prefer": "read, explain"})
+    response = client.post(
+        "/api/predict", data=NUMBER, content_type="image/png", headers={"Prefer": "read, explain"}
+    )
     assert response.status_code == 200
     assert response.headers["Preference-Applied"] == "explain, read"
     body = response.get_json()
@@ -171,7 +206,9 @@ def test_predict_with_prefer_read_adds_the_reading(client):
     assert all(len(d.pop("explanation")) == 28 for d in body["digits"])
     assert_reading(body, "307")
     plain = read(client, NUMBER)
-    assert [d["probabilities"] for d in body["digits"]] == [d["probabilities"] for d in plain["digits"]]
+    assert [d["probabilities"] for d in body["digits"]] == [
+        d["probabilities"] for d in plain["digits"]
+    ]
     # Without the preference, the same reading: a number, and no digit shown.
     whole = client.post("/api/predict", data=NUMBER, content_type="image/png").get_json()
     assert body["probabilities"] == whole["probabilities"]
@@ -182,22 +219,33 @@ def test_predict_with_prefer_read_adds_the_reading(client):
 def test_predict_with_prefer_explains_one_digit_as_explain_1_does(client):
     # One digit drawn: the whole drawing's map is the one digit's (computed once, not twice).
     drawing = png_bytes(draw_digit(DIGIT_STROKES[4]))
-    body = client.post("/api/predict", data=drawing, content_type="image/png",
-                       headers={"Prefer": "read, explain"}).get_json()
-    explained = client.post("/api/predict?explain=1", data=drawing,
-                            content_type="image/png").get_json()
+    body = client.post(
+        "/api/predict", data=drawing, content_type="image/png", headers={"Prefer": "read, explain"}
+    ).get_json()
+    explained = client.post(
+        "/api/predict?explain=1", data=drawing, content_type="image/png"
+    ).get_json()
     assert body["number"] == "4"
     assert body["explanation"] == explained["explanation"] == body["digits"][0]["explanation"]
-    assert list(body)[:6] == ["verdict", "digit", "confidence", "probabilities", "input",
-                              "explanation"]
+    assert list(body)[:6] == [
+        "verdict",
+        "digit",
+        "confidence",
+        "probabilities",
+        "input",
+        "explanation",
+    ]
 
 
 def test_predict_ignores_preferences_it_does_not_know(client):
-    response = client.post("/api/predict", data=png_bytes(draw_digit(DIGIT_STROKES[5])),
-                           content_type="image/png", headers={"Prefer": "return=minimal"})
+    response = client.post(
+        "/api/predict",
+        data=png_bytes(draw_digit(DIGIT_STROKES[5])),
+        content_type="image/png",
+        headers={"Prefer": "return=minimal"},
+    )
     assert "Preference-Applied" not in response.headers
-    assert set(response.get_json()) == {"verdict", "digit", "confidence", "probabilities",
-                                        "input"}
+    assert set(response.get_json()) == {"verdict", "digit", "confidence", "probabilities", "input"}
 
 
 @pytest.mark.parametrize("name,digit", [("small_fat_3.png", 3), ("small_fat_5.png", 5)])

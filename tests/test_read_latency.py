@@ -11,7 +11,10 @@ def test_read_latency_times_each_configuration_and_writes_json(tmp_path, capsys)
     main(["--rounds", "2", "--out", str(out)])
     rows = json.loads(out.read_text())["rows"]
     assert {r["configuration"] for r in rows} == {
-        "without number model", "shipped number model", "shipped number model, strokes"}
+        "without number model",
+        "shipped number model",
+        "shipped number model, strokes",
+    }
     assert len(rows) == 18 and all(0 < r["best_ms"] <= r["median_ms"] for r in rows)
     for name in ("shipped number model", "shipped number model, strokes"):
         shipped = [r for r in rows if r["configuration"] == name]

@@ -7,24 +7,26 @@ import json
 
 import numpy as np
 import pytest
+from drawing import draw_digit, png_bytes, side_by_side
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
-
-from drawing import draw_digit, png_bytes, side_by_side
-from model.data import load_mnist
-from model.onedigit import draw_number
-from reading.search import MAX_EDGES, drawn_pieces
-from model.strokes.numbers import write_number
-from reading.trace import trace_strokes
 from strokes import DIGIT_STROKES
 from test_api import assert_error
 from test_read import NUMBER, assert_reading
+
+from model.data import load_mnist
+from model.onedigit import draw_number
+from model.strokes.numbers import write_number
+from reading.pieces import MAX_EDGES, drawn_pieces
+from reading.trace import trace_strokes
 from webapp.strokes import MAX_POINTS, MAX_STROKES
 
 # NUMBER's strokes (3, 0 and 7 of the test strokes) in its 280 px image's pixels.
-NUMBER_STROKES = [[[x * 280, y * 280] for x, y in stroke]
-                  for stroke in side_by_side([3, 0, 7], DIGIT_STROKES, step=0.3)]
+NUMBER_STROKES = [
+    [[x * 280, y * 280] for x, y in stroke]
+    for stroke in side_by_side([3, 0, 7], DIGIT_STROKES, step=0.3)
+]
 
 
 def read(client, png, strokes, **kwargs):
@@ -85,10 +87,12 @@ def test_strokes_read_overlapping_digits_the_image_alone_cannot(client):
     """Where neighbours overlap, ink alone cannot tell whose stroke is whose; the order of the
     strokes does, since a number is written digit after digit."""
     numbers = written_overlapping(30, seed=7)
-    alone = sum(client.post("/api/read", data=png, content_type="image/png").get_json()
-                .get("number") == label for png, _, label in numbers)
-    stroked = sum(read(client, png, strokes)["number"] == label
-                  for png, strokes, label in numbers)
+    alone = sum(
+        client.post("/api/read", data=png, content_type="image/png").get_json().get("number")
+        == label
+        for png, _, label in numbers
+    )
+    stroked = sum(read(client, png, strokes)["number"] == label for png, strokes, label in numbers)
     assert stroked >= alone + 4, (stroked, alone)
 
 
@@ -115,25 +119,30 @@ def test_bad_strokes_get_the_contract_error(client, path, extra):
 @pytest.mark.parametrize("text", ["[[[1, NaN]]]", "[[[1, Infinity]]]", "{nope", "[" * 100])
 def test_bad_strokes_json_text_gets_the_contract_error(client, text):
     image = json.dumps(base64.b64encode(NUMBER).decode())
-    response = client.post("/api/read", data=f'{{"image": {image}, "strokes": {text}}}',
-                           content_type="application/json")
+    response = client.post(
+        "/api/read",
+        data=f'{{"image": {image}, "strokes": {text}}}',
+        content_type="application/json",
+    )
     assert response.status_code == 400  # bad_strokes, or bad_json / json_too_deep first
     form = {"image": (io.BytesIO(NUMBER), "d.png"), "strokes": text}
     assert_error(client.post("/api/read", data=form), 400, "bad_strokes")
 
 
 def test_two_strokes_fields_in_a_form_get_the_contract_error(client):
-    form = {"image": (io.BytesIO(NUMBER), "d.png"),
-            "strokes": [json.dumps(NUMBER_STROKES), json.dumps(NUMBER_STROKES)]}
+    form = {
+        "image": (io.BytesIO(NUMBER), "d.png"),
+        "strokes": [json.dumps(NUMBER_STROKES), json.dumps(NUMBER_STROKES)],
+    }
     assert_error(client.post("/api/read", data=form), 400, "bad_strokes")
 
 
-POINTS = st.lists(st.tuples(st.floats(-1e9, 1e9), st.floats(-1e9, 1e9)), min_size=1,
-                  max_size=30)
+POINTS = st.lists(st.tuples(st.floats(-1e9, 1e9), st.floats(-1e9, 1e9)), min_size=1, max_size=30)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(strokes=st.lists(POINTS, max_size=40))
 def test_any_well_formed_strokes_are_read(client, strokes):
     """Strokes that need not match the image (a buggy or hostile client): still an answer."""
@@ -170,8 +179,10 @@ def test_drawn_pieces_leave_out_strokes_with_no_ink_and_give_up_beyond_their_bou
 def test_a_stroke_wider_than_any_digit_is_split_along_its_skeleton(client):
     """Two 0s written without lifting the pen: one stroke, two loops, read as two digits."""
     loop = [(0.5 + 0.45 * np.sin(t), 0.5 - 0.45 * np.cos(t)) for t in np.linspace(0, 6.3, 40)]
-    joined = [[(0.1 + 0.35 * x, 0.3 + 0.4 * y) for x, y in loop]
-              + [(0.45 + 0.35 * x, 0.3 + 0.4 * y) for x, y in loop]]
+    joined = [
+        [(0.1 + 0.35 * x, 0.3 + 0.4 * y) for x, y in loop]
+        + [(0.45 + 0.35 * x, 0.3 + 0.4 * y) for x, y in loop]
+    ]
     png = png_bytes(draw_digit(joined, width=8))
     pixels = [[[x * 280, y * 280] for x, y in joined[0]]]
     assert read(client, png, pixels)["number"] == "00"

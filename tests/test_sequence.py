@@ -4,12 +4,21 @@ import itertools
 
 import numpy as np
 import pytest
-
 from drawing import draw_digit
-from reading.ctc import BLANK, CLASSES, NOT_DIGIT, SYMBOLS, best_path, log_likelihood
-from reading.preprocess import (LINE_HEIGHT, LINE_INK, LINE_MARGIN, LINE_PAD, LINE_STEP,
-                              MAX_LINE_WIDTH, EmptyDrawing, ink_map, normalize_line)
 from strokes import DIGIT_STROKES
+
+from reading.ctc import BLANK, CLASSES, NOT_DIGIT, SYMBOLS, best_path, log_likelihood
+from reading.preprocess import (
+    LINE_HEIGHT,
+    LINE_INK,
+    LINE_MARGIN,
+    LINE_PAD,
+    LINE_STEP,
+    MAX_LINE_WIDTH,
+    EmptyDrawing,
+    ink_map,
+    normalize_line,
+)
 
 
 def _collapse(path):
@@ -21,9 +30,11 @@ def _collapse(path):
 def test_log_likelihood_is_the_sum_over_every_labelling_that_reads_the_text(text):
     rng = np.random.default_rng(len(text))
     columns = rng.dirichlet(np.ones(CLASSES), size=5)
-    total = sum(np.prod([columns[t, c] for t, c in enumerate(path)])
-                for path in itertools.product(range(CLASSES), repeat=5)
-                if _collapse(path) == [SYMBOLS.index(ch) for ch in text])
+    total = sum(
+        np.prod([columns[t, c] for t, c in enumerate(path)])
+        for path in itertools.product(range(CLASSES), repeat=5)
+        if _collapse(path) == [SYMBOLS.index(ch) for ch in text]
+    )
     assert log_likelihood(columns, text) == pytest.approx(np.log(total), rel=1e-9)
 
 
@@ -50,8 +61,10 @@ def test_a_line_is_32_px_high_with_the_ink_28_high_and_the_width_in_proportion()
 
 
 def test_a_line_of_any_look_is_the_same_line():
-    lines = [normalize_line(ink_map(draw_digit(DIGIT_STROKES[2], look=look)))
-             for look in ("dark", "light", "transparent")]
+    lines = [
+        normalize_line(ink_map(draw_digit(DIGIT_STROKES[2], look=look)))
+        for look in ("dark", "light", "transparent")
+    ]
     assert all(line.shape == lines[0].shape for line in lines)
     assert max(np.abs(line - lines[0]).mean() for line in lines) < 0.02
 

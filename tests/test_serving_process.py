@@ -20,8 +20,12 @@ def test_server_never_imports_tensorflow(tmp_path):
 
     drawing = tmp_path / "three.png"
     draw_digit(DIGIT_STROKES[3]).save(drawing)
-    result = subprocess.run([sys.executable, "-c", CHECK_NO_TF, str(drawing)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK_NO_TF, str(drawing)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "heavy: []" in result.stdout
 
@@ -29,7 +33,10 @@ def test_server_never_imports_tensorflow(tmp_path):
 def test_server_keeps_freed_request_buffers_on_glibc():
     # Debian's glibc takes the thresholds; a worker then reuses a request's pixel buffers
     # instead of page-faulting them in afresh (0.2 ms of each answer, benchmarks/serving.py).
-    result = subprocess.run([sys.executable, "-c",
-                             "from webapp.memory import keep_freed_buffers as k; print(k())"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "from webapp.memory import keep_freed_buffers as k; print(k())"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.stdout.strip() == "True", result.stderr

@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from test_api import SEVEN, assert_error
 
 from benchmarks._common import ROOT, VENV_BIN, free_port, procfile_command
 from benchmarks.soak import soak
-from test_api import SEVEN, assert_error
 from webapp import create_app
 
 STARTUP_TIMEOUT = 60  # seconds; a failing start takes about one
@@ -29,10 +29,20 @@ def test_soak_short_no_5xx_and_a_killed_worker_is_replaced():
 
 def start(command, model_path):
     """Run a start-up command with DIGITS_MODEL_PATH set; it should exit by itself."""
-    env = {**os.environ, "PORT": str(free_port()), "DIGITS_MODEL_PATH": str(model_path),
-           "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run(["bash", "-c", command], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=STARTUP_TIMEOUT)
+    env = {
+        **os.environ,
+        "PORT": str(free_port()),
+        "DIGITS_MODEL_PATH": str(model_path),
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    return subprocess.run(
+        ["bash", "-c", command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_TIMEOUT,
+    )
 
 
 @pytest.fixture(params=["missing", "corrupt"])
@@ -43,10 +53,14 @@ def bad_model(request, tmp_path):
     return path
 
 
-@pytest.mark.parametrize("command", [
-    procfile_command(),
-    f"{sys.executable} -m flask --app webapp run --port $PORT",
-], ids=["procfile gunicorn", "flask run"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        procfile_command(),
+        f"{sys.executable} -m flask --app webapp run --port $PORT",
+    ],
+    ids=["procfile gunicorn", "flask run"],
+)
 def test_startup_with_a_bad_model_stops_with_one_clear_line(bad_model, command):
     result = start(command, bad_model)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -59,10 +73,11 @@ def test_startup_with_a_bad_model_stops_with_one_clear_line(bad_model, command):
 def test_startup_health_is_503_until_the_model_answers():
     app = create_app({"TESTING": True})
     client = app.test_client()
-    classifier = app.extensions.pop("classifier")  # as before the model has loaded
+    models = app.extensions.pop("models")  # as before the models have loaded
     response = client.get("/api/health")
     assert response.status_code == 503 and response.get_json() == {"status": "loading"}
-    assert_error(client.post("/api/predict", data=SEVEN, content_type="image/png"), 503,
-                 "model_loading")
-    app.extensions["classifier"] = classifier
+    assert_error(
+        client.post("/api/predict", data=SEVEN, content_type="image/png"), 503, "model_loading"
+    )
+    app.extensions["models"] = models
     assert client.get("/api/health").status_code == 200

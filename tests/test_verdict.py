@@ -2,15 +2,20 @@
 digit for what is not one and never "not a digit" for a clear digit; real models throughout."""
 
 import pytest
+from drawing import draw_digit, png_bytes, side_by_side
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strokes import (
+    AMBIGUOUS_4_OR_9,
+    CLEAR_DIGITS,
+    DIGIT_STROKES,
+    NON_DIGIT_STROKES,
+    NOT_DIGITS_PEOPLE_DRAW,
+)
+from verdicts import assert_agrees_with_its_verdict
 
 from benchmarks.drawn.client import request_for
 from benchmarks.drawn.shown import WAYS, shown
-from drawing import draw_digit, png_bytes, side_by_side
-from strokes import (AMBIGUOUS_4_OR_9, CLEAR_DIGITS, DIGIT_STROKES, NON_DIGIT_STROKES,
-                     NOT_DIGITS_PEOPLE_DRAW)
-from verdicts import assert_agrees_with_its_verdict
 
 SIDE = 280  # the page's export
 PENS = {"thin": 8, "page": SIDE / 20, "thick": 22}
@@ -35,13 +40,20 @@ def ask(client, strokes, way, pen=PENS["page"], too_many=False):
 
 # The shipped not-digit model learnt no B (a B can be written as an 8): it gives this one a
 # probability of at most 0.03 of not being a digit, and the digit model reads an 8.
-B_IS_AN_8 = pytest.mark.xfail(strict=True, reason="issue 36: the not-digit model takes a B "
-                                                   "for a digit, and it is shown as an 8")
+B_IS_AN_8 = pytest.mark.xfail(
+    strict=True,
+    reason="issue 36: the not-digit model takes a B for a digit, and it is shown as an 8",
+)
 
 
 @pytest.mark.parametrize("pen", sorted(PENS))
-@pytest.mark.parametrize("name", [pytest.param(name, marks=B_IS_AN_8) if name == "B" else name
-                                  for name in sorted(NOT_DIGITS_PEOPLE_DRAW)])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=B_IS_AN_8) if name == "B" else name
+        for name in sorted(NOT_DIGITS_PEOPLE_DRAW)
+    ],
+)
 def test_what_is_no_digit_shows_no_digit_every_way(client, name, pen):
     for way in WAYS:
         answer = ask(client, NOT_DIGITS_PEOPLE_DRAW[name], way, PENS[pen])
@@ -74,8 +86,9 @@ def test_a_number_is_shown_when_every_piece_is_a_digit(client):
 def test_a_piece_that_is_no_digit_makes_it_no_number(client):
     """An H cuts into two 1s and a bar; a 1 beside a star is a 1 and no digit. Neither is
     shown as a number with a "?": the whole is not a digit either, so nothing is shown."""
-    one_and_star = side_by_side([1, "star"], DIGIT_STROKES | {"star": NON_DIGIT_STROKES["star"]},
-                                step=0.3)
+    one_and_star = side_by_side(
+        [1, "star"], DIGIT_STROKES | {"star": NON_DIGIT_STROKES["star"]}, step=0.3
+    )
     for strokes in (NOT_DIGITS_PEOPLE_DRAW["H"], one_and_star):
         for way in WAYS:
             answer = ask(client, strokes, way)
@@ -109,8 +122,11 @@ def test_any_drawing_is_one_reading_every_way(app, strokes, pen):
         assert shown(answers["predict"]) == shown(answers["read"])
         assert answers["predict"]["verdict"] == answers["read"]["verdict"]
     # The page's request (with its strokes) against /api/read with the same form.
-    path, body, headers = request_for("page", png_bytes(draw_digit(strokes, SIDE, pen)),
-                                      [[[x * SIDE, y * SIDE] for x, y in s] for s in strokes])
+    path, body, headers = request_for(
+        "page",
+        png_bytes(draw_digit(strokes, SIDE, pen)),
+        [[[x * SIDE, y * SIDE] for x, y in s] for s in strokes],
+    )
     del headers["Prefer"]
     read = client.post("/api/read", data=body, headers=headers).get_json()
     read = {"error": read["error"]["code"]} if "error" in read else read

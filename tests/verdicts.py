@@ -1,8 +1,18 @@
 """What every answer must say about its verdict (reading/verdict.py, docs/api.md "The verdict"):
 digit, reason, runner_up, number and digits agree with it, in the contract's order."""
 
-PREDICT_FIELDS = ["verdict", "digit", "reason", "runner_up", "confidence", "probabilities",
-                  "input", "explanation", "number", "digits"]
+PREDICT_FIELDS = [
+    "verdict",
+    "digit",
+    "reason",
+    "runner_up",
+    "confidence",
+    "probabilities",
+    "input",
+    "explanation",
+    "number",
+    "digits",
+]
 
 
 def assert_agrees_with_its_verdict(body):
@@ -14,8 +24,11 @@ def assert_agrees_with_its_verdict(body):
         shown = {"digit": body["digit"], "unsure": body["digit"]}.get(verdict)
         assert body["digit"] == shown
         assert (reason, body.get("runner_up") is not None) == {
-            "digit": (None, False), "unsure": (None, True), "number": ("number", False),
-            "not_a_digit": (reason, False)}[verdict]
+            "digit": (None, False),
+            "unsure": (None, True),
+            "number": ("number", False),
+            "not_a_digit": (reason, False),
+        }[verdict]
         if verdict in ("digit", "unsure"):
             assert body["digit"] in range(10)
         if verdict == "unsure":

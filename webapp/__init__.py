@@ -1,21 +1,20 @@
 """Flask application factory for the digit recognizer."""
 
+from __future__ import annotations
+
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
 
+from reading.models import MODELS
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
-    "MODEL_PATH": str(ROOT / "model" / "saved" / "digits.tflite"),
-    # The "is it a digit?" model; None: notdigit.tflite next to MODEL_PATH (see serving.py).
-    "NOTDIGIT_MODEL_PATH": None,
-    # The "is this piece one whole digit?" model that guides /api/read; None: onedigit.tflite
-    # next to MODEL_PATH, when it is there.
-    "ONEDIGIT_MODEL_PATH": None,
-    # The number model that reads a whole line for /api/read; None: sequence.tflite next to
-    # MODEL_PATH, when it is there.
-    "SEQUENCE_MODEL_PATH": None,
+    # Each served model's path (reading/models.py): the digit model's shipped file; None for
+    # the others, which are then their files next to it, when they are there.
+    **{model.config_key: str(model.shipped) if model.required else None for model in MODELS},
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # bytes of a request body; more is 413
     "MAX_IMAGE_PIXELS": 4_000_000,  # a phone's 1080x1080 canvas is 1.2 M
     "MAX_IMAGE_SIDE": 4096,
@@ -32,24 +31,25 @@ DEFAULTS = {
 }
 
 
-def create_app(test_config=None):
+def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Create the app: defaults, then DIGITS_* environment variables, then test overrides."""
-    app = Flask(__name__, static_folder=str(ROOT / "static"),
-                template_folder=str(ROOT / "templates"))
+    app = Flask(
+        __name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates")
+    )
     app.config.from_mapping(DEFAULTS)
     if os.environ.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env("DIGITS")
     if test_config:
         app.config.from_mapping(test_config)
-    app.json.sort_keys = False  # keep answers in the contract's order
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # the contract's order
 
-    from webapp import api, errors, feedback, openapi, pages, security, serving
+    from webapp import api, corrections_api, errors, openapi, pages, security, serving
 
     errors.init_app(app)
     security.init_app(app)
     serving.init_app(app)
-    feedback.init_app(app)
+    corrections_api.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)

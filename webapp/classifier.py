@@ -1,4 +1,7 @@
-"""The served model: the exported LiteRT file, loaded once per process, without TensorFlow."""
+"""The served models (reading/models.py): each exported LiteRT file, loaded once per process,
+without TensorFlow."""
+
+from __future__ import annotations
 
 import json
 import threading
@@ -8,11 +11,7 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 from reading.ctc import CLASSES
-
-REBUILD_HINT = "Rebuild it with: python -m model.train (or python -m model.export from a .keras)"
-NOTDIGIT_HINT = "Rebuild it with: python -m model.train_notdigit"
-ONEDIGIT_HINT = "Rebuild it with: python -m model.train_onedigit"
-SEQUENCE_HINT = "Rebuild it with: python -m model.train_sequence"
+from reading.models import DIGITS, NOT_DIGIT, NUMBER, ONE_DIGIT, ServedModel
 
 
 class ModelUnavailable(RuntimeError):
@@ -20,31 +19,29 @@ class ModelUnavailable(RuntimeError):
 
 
 class DigitClassifier:
-    """Wraps a LiteRT interpreter: (28, 28) float32 input -> 10 probabilities."""
+    """The digit model: a LiteRT interpreter, (28, 28) float32 input -> 10 probabilities."""
 
-    def __init__(self, path):
+    def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._interpreter, self._input, self._output = _open(self.path, REBUILD_HINT)
+        self._interpreter, self._input, self._output = _open(self.path, DIGITS.hint)
         # The interpreter is not thread-safe; the lock costs nothing with gunicorn's sync workers.
         self._lock = threading.Lock()
         self.card = _read_card(self.path)
-        self.detector = None  # a NotDigitDetector (webapp/serving.py), or None: none rejected
-        self.judge = None  # a OneDigitJudge for reading numbers, or None: digit model alone
-        self.line_reader = None  # a LineReader for reading numbers, or None: pieces alone
         self._check_answers()
 
     def _check_answers(self):
         probabilities = self.predict(np.zeros((28, 28), dtype=np.float32))
         if probabilities.shape != (10,) or not abs(float(probabilities.sum()) - 1.0) < 1e-3:
-            raise ModelUnavailable(f"Model file {self.path} does not answer with 10 probabilities. "
-                                   f"{REBUILD_HINT}")
+            raise ModelUnavailable(
+                f"Model file {self.path} does not answer with 10 probabilities. {DIGITS.hint}"
+            )
 
-    def predict(self, image):
+    def predict(self, image: np.ndarray) -> np.ndarray:
         """Probabilities (10,) float32 for one preprocessed (28, 28) image."""
         with self._lock:
             return _invoke(self._interpreter, self._input, self._output, image)
 
-    def predict_many(self, images):
+    def predict_many(self, images: np.ndarray) -> np.ndarray:
         """Probabilities (n, 10) for (n, 28, 28) images, one invoke each.
 
         XNNPACK runs this small CNN no faster per image in a batch, and a fixed batch-1 input
@@ -54,110 +51,109 @@ class DigitClassifier:
             return _each(self._interpreter, self._input, self._output, images, 10)
 
     @property
-    def version(self):
+    def version(self) -> str:
         """The card's version (model.train --finetune writes one), else its name and date."""
         if "version" in self.card:
             return self.card["version"]
         created = "".join(ch for ch in self.card.get("created", "") if ch.isdigit())[:14]
         return f"{self.card.get('name', self.path.stem)}-{created or 'unknown'}"
 
-    def describe(self):
-        """What /api/health says about the model (and the not-digit model, when there is one)."""
-        summary = {key: self.card[key] for key in ("name", "arch", "created", "test_accuracy")
-                   if key in self.card}
-        if self.detector is not None:
-            summary["not_a_digit"] = self.detector.describe()
-        if self.judge is not None:
-            summary["one_digit"] = self.judge.describe()
-        if self.line_reader is not None:
-            summary["number_model"] = self.line_reader.describe()
-        return {**summary, "version": self.version}
-
-    def is_not_a_digit(self, image):
-        """Whether the not-digit model rejects this preprocessed (28, 28) image (never without
-        one)."""
-        return self.detector is not None and self.detector.rejects(image)
+    def describe(self) -> dict[str, object]:
+        """What /api/health says about it (without its version, which comes last)."""
+        return {
+            key: self.card[key]
+            for key in ("name", "arch", "created", "test_accuracy")
+            if key in self.card
+        }
 
 
 class _YesNoModel:
     """A LiteRT model with one sigmoid output on the (28, 28) input, and its card."""
 
-    def __init__(self, path, hint):
+    served: ServedModel  # its row of the table
+
+    def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        hint = self.served.hint
         self._interpreter, self._input, self._output = _open(self.path, hint)
         self._lock = threading.Lock()
         self.card = _read_card(self.path)
         p = self.probability(np.zeros((28, 28), dtype=np.float32))
         if not 0.0 <= p <= 1.0:
-            raise ModelUnavailable(f"Model file {self.path} does not answer with one probability. "
-                                   f"{hint}")
+            raise ModelUnavailable(
+                f"Model file {self.path} does not answer with one probability. {hint}"
+            )
 
-    def probability(self, image):
+    def probability(self, image: np.ndarray) -> float:
         """The model's probability for one preprocessed (28, 28) image."""
         with self._lock:
             return float(_invoke(self._interpreter, self._input, self._output, image)[0])
 
-    def probabilities(self, images):
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Probabilities (n,) float32 for (n, 28, 28) images, one invoke each."""
         with self._lock:
             return _each(self._interpreter, self._input, self._output, images, 1)[:, 0]
 
-    def describe(self):
+    def describe(self) -> dict[str, object]:
         """What /api/health says about it."""
-        return {"name": self.card.get("name", self.path.stem), "created": self.card.get("created")}
+        return _card_summary(self.card, self.path)
 
 
-class NotDigitDetector(_YesNoModel):
-    """The "is it a digit?" model: (28, 28) float32 input -> probability of NOT a digit.
+class NotDigitModel(_YesNoModel):
+    """The not-digit model ("is it a digit?"): (28, 28) float32 input -> probability of NOT a
+    digit. Its threshold comes from its card (notdigit.card.json), where training chose it."""
 
-    Its threshold comes from its card (notdigit.card.json), where training chose it.
-    """
+    served = NOT_DIGIT
 
-    def __init__(self, path):
-        super().__init__(path, NOTDIGIT_HINT)
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(path)
         if "threshold" not in self.card:
-            raise ModelUnavailable(f"{self.path.with_suffix('.card.json')} is missing or has no "
-                                   f"threshold. {NOTDIGIT_HINT}")
+            raise ModelUnavailable(
+                f"{self.path.with_suffix('.card.json')} is missing or has no "
+                f"threshold. {NOT_DIGIT.hint}"
+            )
         self.threshold = float(self.card["threshold"])
 
-    def rejects(self, image):
+    def rejects(self, image: np.ndarray) -> bool:
         """Whether the image is not a digit: its probability is above the card's threshold."""
         return self.probability(image) > self.threshold
 
-    def describe(self):
+    def describe(self) -> dict[str, object]:
         return {**super().describe(), "threshold": self.threshold}
 
 
-class OneDigitJudge(_YesNoModel):
-    """The "is this piece exactly one whole digit?" model that guides reading numbers
-    (model/onedigit.py): (n, 28, 28) pieces -> (n,) probabilities."""
+class OneDigitModel(_YesNoModel):
+    """The one-digit model ("is this piece exactly one whole digit?") that guides reading
+    numbers (model/onedigit.py): (n, 28, 28) pieces -> (n,) probabilities."""
 
-    def __init__(self, path):
-        super().__init__(path, ONEDIGIT_HINT)
+    served = ONE_DIGIT
 
 
-class LineReader:
+class NumberModel:
     """The number model (model/sequence.py): a (32, W) line -> (M, W / 4, 12) column
     probabilities of the digits, the blank and "not a digit", one row for each of its M members
     (model/sequence_ensemble.py; a model trained alone has one). Its input is as wide as each
     line: the interpreter is resized when the width changes."""
 
-    def __init__(self, path):
+    def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._interpreter, self._input, self._output = _open(self.path, SEQUENCE_HINT)
+        self._interpreter, self._input, self._output = _open(self.path, NUMBER.hint)
         self._lock = threading.Lock()
         self._width = None
         self.card = _read_card(self.path)
         try:
             columns = self.columns(np.zeros((32, 64), dtype=np.float32))
         except (ValueError, RuntimeError) as error:
-            raise ModelUnavailable(f"Model file {self.path} does not read a 32 px line "
-                                   f"({error}). {SEQUENCE_HINT}")
+            raise ModelUnavailable(
+                f"Model file {self.path} does not read a 32 px line ({error}). {NUMBER.hint}"
+            ) from error
         if columns.ndim != 3 or columns.shape[2] != CLASSES:
-            raise ModelUnavailable(f"Model file {self.path} does not answer with {CLASSES} "
-                                   f"probabilities per column. {SEQUENCE_HINT}")
+            raise ModelUnavailable(
+                f"Model file {self.path} does not answer with {CLASSES} "
+                f"probabilities per column. {NUMBER.hint}"
+            )
 
-    def columns(self, line):
+    def columns(self, line: np.ndarray) -> np.ndarray:
         """Column probabilities (M, T, 12) float32 for one normalized (32, W) line."""
         with self._lock:
             if line.shape[1] != self._width:
@@ -168,9 +164,13 @@ class LineReader:
             self._interpreter.invoke()
             return self._interpreter.get_tensor(self._output)[0]
 
-    def describe(self):
+    def describe(self) -> dict[str, object]:
         """What /api/health says about it."""
-        return {"name": self.card.get("name", self.path.stem), "created": self.card.get("created")}
+        return _card_summary(self.card, self.path)
+
+
+def _card_summary(card, path):
+    return {"name": card.get("name", path.stem), "created": card.get("created")}
 
 
 def _each(interpreter, input_index, output_index, images, outputs):
@@ -197,10 +197,13 @@ def _open(path, hint):
         # One thread: each worker answers one request at a time; scale with workers instead.
         interpreter = Interpreter(model_path=str(path), num_threads=1)
         interpreter.allocate_tensors()
-        return (interpreter, interpreter.get_input_details()[0]["index"],
-                interpreter.get_output_details()[0]["index"])
+        return (
+            interpreter,
+            interpreter.get_input_details()[0]["index"],
+            interpreter.get_output_details()[0]["index"],
+        )
     except (ValueError, RuntimeError) as error:
-        raise ModelUnavailable(f"Model file {path} is corrupt ({error}). {hint}")
+        raise ModelUnavailable(f"Model file {path} is corrupt ({error}). {hint}") from error
 
 
 def _read_card(path):

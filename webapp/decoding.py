@@ -1,8 +1,11 @@
-"""Turn a /api/predict request (JSON, multipart or raw bytes) into a decoded PIL image.
+"""The image of a request: its bytes from a JSON object or a form (webapp/drawing_request.py
+reads the request), then the decoded image.
 
 Everything a client can send wrong is reported as an ApiError with the contract's status:
 400 unreadable, 413 too large, 415 unsupported type or format.
 """
+
+from __future__ import annotations
 
 import base64
 import binascii
@@ -13,7 +16,9 @@ import struct
 import warnings
 import zlib
 
+import numpy as np
 import pyspng
+from flask import Request
 from PIL import Image, ImageOps
 
 from webapp.errors import ApiError
@@ -22,65 +27,57 @@ from webapp.errors import ApiError
 SUPPORTED = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 RAW_TYPES = {mime: fmt for fmt, mime in SUPPORTED.items()} | {"image/jpg": "JPEG"}
 # Other images we recognise, to answer 415 ("not this format") rather than 400 ("not an image").
-OTHER_FORMATS = {b"GIF8": "GIF", b"BM": "BMP", b"II*\x00": "TIFF", b"MM\x00*": "TIFF",
-                 b"\x00\x00\x01\x00": "ICO", b"<svg": "SVG", b"<?xml": "SVG/XML"}
+OTHER_FORMATS = {
+    b"GIF8": "GIF",
+    b"BM": "BMP",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"\x00\x00\x01\x00": "ICO",
+    b"<svg": "SVG",
+    b"<?xml": "SVG/XML",
+}
 DATA_URL = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w=.+-]+)*);base64,(.*)", re.S)
 SUPPORTED_LIST = "PNG, JPEG or WebP"
 ANIMATED_MESSAGE = "Animated images are not supported. Send a single PNG frame."
 
 
-def image_bytes_from_request(request, max_json_depth):
-    """The image's bytes from any of the three request forms the contract allows."""
-    content_type = (request.mimetype or "").lower()
-    if content_type == "application/json":
-        return _from_json(request.get_data(cache=False), max_json_depth)
-    if content_type == "multipart/form-data":
-        return _from_multipart(request)
-    if content_type in RAW_TYPES:
-        data = request.get_data(cache=False)
-        if not data:
-            raise ApiError(400, "missing_image", "The request body is empty. Send the image bytes.")
-        return data
-    if content_type.startswith("image/"):
-        raise ApiError(415, "unsupported_image_format",
-                       f"Images of type {content_type} are not supported. Send {SUPPORTED_LIST}.")
-    shown = content_type or "none"
-    raise ApiError(415, "unsupported_media_type",
-                   f"Content-Type {shown} is not supported. Use application/json, "
-                   "multipart/form-data or image/png.")
-
-
-def _from_json(body, max_depth):
-    return image_from_payload(json_payload(body, max_depth))
-
-
-def json_payload(body, max_depth):
+def json_payload(body: bytes, max_depth: int) -> dict:
     """The JSON object of a request body; 400 unless it is valid, shallow enough and an object."""
     try:
         payload = json.loads(body.decode("utf-8"))
         too_deep = _json_depth(payload, max_depth) > max_depth
     except UnicodeDecodeError:
-        raise ApiError(400, "bad_json", "The JSON body is not valid UTF-8.")
+        raise ApiError(400, "bad_json", "The JSON body is not valid UTF-8.") from None
     except RecursionError:  # nested deeper than Python's own limit
         too_deep = True
     except ValueError:
-        raise ApiError(400, "bad_json", 'The body is not valid JSON. Send {"image": "<base64 PNG>"}.')
+        raise ApiError(
+            400, "bad_json", 'The body is not valid JSON. Send {"image": "<base64 PNG>"}.'
+        ) from None
     if too_deep:
-        raise ApiError(400, "json_too_deep", f"The JSON nests deeper than {max_depth} levels. "
-                       'Send {"image": "<base64 PNG>"}.')
+        raise ApiError(
+            400,
+            "json_too_deep",
+            f'The JSON nests deeper than {max_depth} levels. Send {{"image": "<base64 PNG>"}}.',
+        )
     if not isinstance(payload, dict):
-        raise ApiError(400, "bad_json", 'The JSON body must be an object: {"image": "<base64 PNG>"}.')
+        raise ApiError(
+            400, "bad_json", 'The JSON body must be an object: {"image": "<base64 PNG>"}.'
+        )
     return payload
 
 
-def image_from_payload(payload):
+def image_from_payload(payload: dict) -> bytes:
     """The image's bytes from a JSON object's "image" field."""
     if "image" not in payload:
         raise ApiError(400, "missing_image", 'The JSON object has no "image" field.')
     image = payload["image"]
     if not isinstance(image, str):
-        raise ApiError(400, "bad_image_field",
-                       f'"image" must be a string (a data URL or base64), not {_json_type(image)}.')
+        raise ApiError(
+            400,
+            "bad_image_field",
+            f'"image" must be a string (a data URL or base64), not {_json_type(image)}.',
+        )
     return decode_base64_image(image)
 
 
@@ -97,34 +94,46 @@ def _json_depth(value, limit):
 
 
 def _json_type(value):
-    return {dict: "an object", list: "an array", bool: "a boolean", type(None): "null",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "an object",
+        list: "an array",
+        bool: "a boolean",
+        type(None): "null",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
-def decode_base64_image(text):
+def decode_base64_image(text: str) -> bytes:
     """Bytes of a data URL (data:image/png;base64,...) or of bare base64."""
     text = text.strip()
     if text.startswith("data:"):
         match = DATA_URL.fullmatch(text)
         if not match:
-            raise ApiError(400, "bad_data_url",
-                           "The data URL is malformed. Expected data:image/png;base64,<data>.")
+            raise ApiError(
+                400,
+                "bad_data_url",
+                "The data URL is malformed. Expected data:image/png;base64,<data>.",
+            )
         mime = (match.group(1) or "").lower()
         if mime not in RAW_TYPES:
-            raise ApiError(415, "unsupported_image_format",
-                           f"Data URLs of type {mime or 'none'} are not supported. "
-                           f"Send {SUPPORTED_LIST}.")
+            raise ApiError(
+                415,
+                "unsupported_image_format",
+                f"Data URLs of type {mime or 'none'} are not supported. Send {SUPPORTED_LIST}.",
+            )
         text = match.group(3)
     try:
         data = base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise ApiError(400, "bad_base64", '"image" is not valid base64.')
+        raise ApiError(400, "bad_base64", '"image" is not valid base64.') from None
     if not data:
         raise ApiError(400, "missing_image", '"image" is empty.')
     return data
 
 
-def _from_multipart(request):
+def image_from_form(request: Request) -> bytes:
+    """The image's bytes from a multipart form's one file field "image"."""
     files = request.files.getlist("image")
     if not files:
         raise ApiError(400, "missing_image", 'The form has no file field named "image".')
@@ -136,7 +145,7 @@ def _from_multipart(request):
     return data
 
 
-def sniff_format(data):
+def sniff_format(data: bytes) -> str | None:
     """The format name from the image's first bytes, or None."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "PNG"
@@ -157,7 +166,7 @@ def _is_plain_rgba_png(data):
     return len(data) > 28 and data[12:16] == b"IHDR" and (data[24], data[25], data[28]) == (8, 6, 0)
 
 
-def open_image(data, max_pixels, max_side):
+def open_image(data: bytes, max_pixels: int, max_side: int) -> Image.Image | np.ndarray:
     """Decode the bytes, refusing oversized images before their pixels are decoded.
 
     Returns a PIL image, or for a canvas export (8-bit RGBA PNG) its (H, W, 4) uint8 array:
@@ -168,8 +177,11 @@ def open_image(data, max_pixels, max_side):
         head = data[:64].lstrip()
         for magic, name in OTHER_FORMATS.items():
             if head.startswith(magic):
-                raise ApiError(415, "unsupported_image_format",
-                               f"{name} images are not supported. Send {SUPPORTED_LIST}.")
+                raise ApiError(
+                    415,
+                    "unsupported_image_format",
+                    f"{name} images are not supported. Send {SUPPORTED_LIST}.",
+                )
         raise ApiError(400, "bad_image", f"The data is not a {SUPPORTED_LIST} image.")
     if fmt == "PNG" and _is_plain_rgba_png(data):
         return _open_canvas_png(data, max_pixels, max_side)
@@ -186,9 +198,9 @@ def open_image(data, max_pixels, max_side):
     except ApiError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ApiError(413, "too_large", "The image has too many pixels.")
+        raise ApiError(413, "too_large", "The image has too many pixels.") from None
     except Exception:  # noqa: BLE001  decoders raise many types for broken files; all mean 400.
-        raise ApiError(400, "bad_image", f"The {fmt} image is corrupt or truncated.")
+        raise ApiError(400, "bad_image", f"The {fmt} image is corrupt or truncated.") from None
 
 
 def _open_canvas_png(data, max_pixels, max_side):
@@ -208,7 +220,7 @@ def _open_canvas_png(data, max_pixels, max_side):
     try:
         return pyspng.load(data, "RGBA")
     except Exception:  # noqa: BLE001  pyspng raises RuntimeError, ValueError... for broken files
-        raise ApiError(400, "bad_image", "The PNG image is corrupt or truncated.")
+        raise ApiError(400, "bad_image", "The PNG image is corrupt or truncated.") from None
 
 
 def _png_chunks(data):
@@ -221,8 +233,10 @@ def _png_chunks(data):
             raise ApiError(400, "bad_image", "The PNG image is truncated.")
         length, kind = struct.unpack(">I4s", header)
         end = position + 8 + length
-        if end + 4 > len(data) or zlib.crc32(data[position + 4 : end]) != \
-                struct.unpack(">I", data[end : end + 4])[0]:
+        if (
+            end + 4 > len(data)
+            or zlib.crc32(data[position + 4 : end]) != struct.unpack(">I", data[end : end + 4])[0]
+        ):
             raise ApiError(400, "bad_image", "The PNG image is corrupt or truncated.")
         yield kind, data[position + 8 : end]
         if kind == b"IEND":
@@ -232,5 +246,9 @@ def _png_chunks(data):
 
 def _check_size(width, height, max_pixels, max_side):
     if width * height > max_pixels or max(width, height) > max_side:
-        raise ApiError(413, "too_large", f"The image is {width}x{height} pixels; the limit is "
-                       f"{max_pixels:,} pixels and {max_side} px a side.")
+        raise ApiError(
+            413,
+            "too_large",
+            f"The image is {width}x{height} pixels; the limit is "
+            f"{max_pixels:,} pixels and {max_side} px a side.",
+        )

@@ -1,12 +1,15 @@
 """One error shape for the whole API: {"error": {"code": ..., "message": ...}}."""
 
+from __future__ import annotations
+
 import contextlib
 
-from flask import current_app, jsonify, request
+from flask import Flask, Request, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import LimitedStream
 
 from reading.preprocess import EmptyDrawing
+from reading.segment import TooManyDigits
 
 # An unread body is read and dropped up to this size before a 413; larger ones get a reset.
 DRAIN_LIMIT = 16 * 1024 * 1024
@@ -15,17 +18,21 @@ DRAIN_LIMIT = 16 * 1024 * 1024
 class ApiError(Exception):
     """A client-visible error, raised where it is detected and shaped in one place."""
 
-    def __init__(self, status, code, message):
+    def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
 
-# The reading's own errors, raised without knowing of HTTP: (status, code) of each.
-DOMAIN_ERRORS = {EmptyDrawing: (422, "empty_drawing")}
+# The reading's own errors, raised without knowing of HTTP: (status, code) of each; the
+# answer's message is the error's own.
+DOMAIN_ERRORS = {EmptyDrawing: (422, "empty_drawing"), TooManyDigits: (422, "too_many_digits")}
 
 # Werkzeug's own errors (routing, size limits) mapped to the contract's codes and sentences.
 HTTP_CODES = {
-    400: ("bad_request", "The request could not be read. Send a PNG as JSON, multipart or raw bytes."),
+    400: (
+        "bad_request",
+        "The request could not be read. Send a PNG as JSON, multipart or raw bytes.",
+    ),
     404: ("not_found", "There is no such API endpoint. See GET /api/health and POST /api/predict."),
     405: ("method_not_allowed", "This endpoint does not accept that method."),
     413: ("too_large", "The request is too large. Send a smaller image."),
@@ -35,14 +42,14 @@ HTTP_CODES = {
 }
 
 
-def error_response(status, code, message):
+def error_response(status: int, code: str, message: str) -> Response:
     """The contract's error body with its status."""
     response = jsonify(error={"code": code, "message": message})
     response.status_code = status
     return response
 
 
-def drain_refused_body(request, max_content_length):
+def drain_refused_body(request: Request, max_content_length: int | None) -> None:
     """Read and drop a body refused for its Content-Length alone (nothing of it was read).
 
     The server closes the connection after answering; unread bytes would turn that close into
@@ -57,7 +64,7 @@ def drain_refused_body(request, max_content_length):
             pass
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Register the handlers that turn every error into the contract's shape."""
 
     @app.errorhandler(ApiError)
@@ -67,7 +74,8 @@ def init_app(app):
     for domain_error, (status, code) in DOMAIN_ERRORS.items():
         app.register_error_handler(
             domain_error,
-            lambda error, status=status, code=code: error_response(status, code, str(error)))
+            lambda error, status=status, code=code: error_response(status, code, str(error)),
+        )
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error):

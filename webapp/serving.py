@@ -1,16 +1,33 @@
-"""Load the model once per process, when the app is created, never per request."""
+"""Load the served models once per process, when the app is created, never per request."""
 
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
+from flask import Flask
 
-from webapp.classifier import (DigitClassifier, LineReader, ModelUnavailable, NotDigitDetector,
-                                OneDigitJudge)
+from reading.models import DIGITS, MODELS, Models, ServedModel
+from webapp.classifier import (
+    DigitClassifier,
+    ModelUnavailable,
+    NotDigitModel,
+    NumberModel,
+    OneDigitModel,
+)
 from webapp.memory import keep_freed_buffers
 
-NOTDIGIT_FILE = "notdigit.tflite"  # next to the digit model unless NOTDIGIT_MODEL_PATH says
-ONEDIGIT_FILE = "onedigit.tflite"  # next to the digit model unless ONEDIGIT_MODEL_PATH says
-SEQUENCE_FILE = "sequence.tflite"  # next to the digit model unless SEQUENCE_MODEL_PATH says
+# What opens each row of the table (reading/models.py).
+OPENERS = {
+    "digits": DigitClassifier,
+    "not_digit": NotDigitModel,
+    "one_digit": OneDigitModel,
+    "number": NumberModel,
+}
+# /api/health's field for each optional model (the contract, docs/api.md).
+HEALTH_FIELDS = {"not_digit": "not_a_digit", "one_digit": "one_digit", "number": "number_model"}
 
 
 class CannotServe(ModelUnavailable, click.ClickException):
@@ -19,51 +36,54 @@ class CannotServe(ModelUnavailable, click.ClickException):
     gunicorn --preload prints a RuntimeError so; the flask command a ClickException.
     """
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         click.ClickException.__init__(self, message)
 
 
-def init_app(app):
-    """Attach the classifier named by MODEL_PATH, with the not-digit model named by
-    NOTDIGIT_MODEL_PATH, and the one-digit model and the number model (for reading numbers)
-    named by ONEDIGIT_MODEL_PATH and SEQUENCE_MODEL_PATH; raises ModelUnavailable if any
-    cannot answer.
-
-    Either path unset means the file next to MODEL_PATH; if that is missing (a model trained
-    elsewhere), digits are served without rejection, or numbers read by the digit model alone,
-    and a warning says so.
-    """
+def init_app(app: Flask) -> None:
+    """Load the table's models into app.extensions["models"]; CannotServe if one cannot answer."""
     keep_freed_buffers()  # before the models, so their buffers and every request's are reused
     try:
-        classifier = DigitClassifier(app.config["MODEL_PATH"])  # a bad digit model is told first
-        classifier.detector = _optional(app, NotDigitDetector)
-        classifier.judge = _optional(app, OneDigitJudge)
-        classifier.line_reader = _optional(app, LineReader)
-        app.extensions["classifier"] = classifier
+        app.extensions["models"] = load_models(app.config, app.logger)
     except ModelUnavailable as error:
         raise CannotServe(str(error)) from None
 
 
-# Each optional model: its name, config key, file next to the digit model, what serving without
-# it loses, and what trains it.
-OPTIONAL = {
-    NotDigitDetector: ("not-digit model", "NOTDIGIT_MODEL_PATH", NOTDIGIT_FILE,
-                       "every drawing gets a digit", "model.train_notdigit"),
-    OneDigitJudge: ("one-digit model", "ONEDIGIT_MODEL_PATH", ONEDIGIT_FILE,
-                    "numbers are cut by the digit model alone", "model.train_onedigit"),
-    LineReader: ("number model", "SEQUENCE_MODEL_PATH", SEQUENCE_FILE,
-                 "numbers are read from their pieces alone", "model.train_sequence"),
-}
+def load_models(config: Mapping[str, object], logger: logging.Logger) -> Models:
+    """Each model of the table from the path its config key names, else from its file next to
+    the digit model. An optional model neither named nor there is left out, and the log says
+    what is lost; a named one that is missing or broken raises ModelUnavailable, as does a
+    missing digit model."""
+    loaded = {}
+    for model in MODELS:
+        path = model_path(config, model)
+        if not model.required and not config.get(model.config_key) and not path.is_file():
+            logger.warning(
+                "No %s at %s: %s. Set %s, or train one: %s",
+                model.title,
+                path,
+                model.without,
+                model.env_var,
+                model.rebuild,
+            )
+            continue
+        loaded[model.name] = OPENERS[model.name](path)
+    return Models(**loaded)
 
 
-def _optional(app, kind):
-    """The model of `kind` its config key names, else its file next to the digit model if it is
-    there; None (with a warning saying what is lost) if neither is named nor there."""
-    name, key, file, without, trainer = OPTIONAL[kind]
-    configured = app.config.get(key)
-    path = Path(configured or Path(app.config["MODEL_PATH"]).with_name(file))
-    if not configured and not path.is_file():
-        app.logger.warning("No %s at %s: %s. Set DIGITS_%s, or train one: python -m %s",
-                           name, path, without, key, trainer)
-        return None
-    return kind(path)
+def model_path(config: Mapping[str, object], model: ServedModel) -> Path:
+    """The path config names for the model, else its file next to the digit model."""
+    configured = config.get(model.config_key)
+    if configured:
+        return Path(str(configured))
+    return Path(str(config.get(DIGITS.config_key) or DIGITS.shipped)).with_name(model.file)
+
+
+def describe(models: Models) -> dict[str, object]:
+    """What /api/health says: the digit model's card, each optional model served, the version."""
+    summary = models.digits.describe()
+    for name, field in HEALTH_FIELDS.items():
+        loaded = getattr(models, name)
+        if loaded is not None:
+            summary[field] = loaded.describe()
+    return {**summary, "version": models.digits.version}
