@@ -13,7 +13,7 @@ SYMBOLS = "0123456789-?"  # each class as text; the blank is never written
 STRIDE = 4  # px of the line per column: the model pools its width by 4
 
 
-def best_path(probabilities):
+def best_path(probabilities: np.ndarray) -> str:
     """(T, 12) per-column probabilities -> the text of the likeliest column labels: digits,
     and "?" where the model sees something that is not a digit."""
     best = np.argmax(probabilities, axis=1)
@@ -21,7 +21,7 @@ def best_path(probabilities):
     return "".join(SYMBOLS[d] for d in best[keep])
 
 
-def log_likelihood(probabilities, text):
+def log_likelihood(probabilities: np.ndarray, text: str) -> float:
     """log P(text | line) under CTC: the sum over every column labelling that reads `text`
     (digits, and "?" for a non-digit)."""
     logp = np.log(np.maximum(np.asarray(probabilities, dtype=np.float64), 1e-30))
@@ -30,8 +30,9 @@ def log_likelihood(probabilities, text):
         labels += [SYMBOLS.index(ch), BLANK]
     n = len(labels)
     # May a path skip the blank between labels s-2 and s? Only between different digits.
-    skip = np.array([s >= 2 and labels[s] != BLANK and labels[s] != labels[s - 2]
-                     for s in range(n)])
+    skip = np.array(
+        [s >= 2 and labels[s] != BLANK and labels[s] != labels[s - 2] for s in range(n)]
+    )
     alpha = np.full(n, -np.inf)
     alpha[0] = logp[0, labels[0]]
     if n > 1:

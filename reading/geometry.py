@@ -3,16 +3,21 @@
 A drawing is a list of strokes; a stroke is a float array (n, 2) of (x, y) points, y down.
 """
 
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def arc(cx, cy, rx, ry, start, end, n=16):
+def arc(
+    cx: float, cy: float, rx: float, ry: float, start: float, end: float, n: int = 16
+) -> np.ndarray:
     """Points on an ellipse from angle start to end in degrees (0 = right, 90 = down)."""
     angles = np.radians(np.linspace(start, end, n + 1))
     return np.stack([cx + rx * np.cos(angles), cy + ry * np.sin(angles)], axis=1)
 
 
-def chain(*parts):
+def chain(*parts: ArrayLike) -> np.ndarray:
     """Join point lists into one stroke, dropping a point repeated where two parts meet."""
     points = [np.asarray(p, dtype=float).reshape(-1, 2) for p in parts]
     out = [points[0]]
@@ -21,20 +26,20 @@ def chain(*parts):
     return np.concatenate(out)
 
 
-def bounds(strokes):
+def bounds(strokes: Sequence[ArrayLike]) -> tuple[float, float, float, float]:
     """(left, top, right, bottom) of all points."""
     points = np.concatenate(strokes)
     return (*points.min(axis=0), *points.max(axis=0))
 
 
-def fit_height(strokes):
+def fit_height(strokes: Sequence[ArrayLike]) -> list[np.ndarray]:
     """Translate to the origin and scale so the ink's height is 1 (the width keeps its ratio)."""
     left, top, right, bottom = bounds(strokes)
     scale = 1.0 / max(bottom - top, (right - left) * 0.25, 1e-6)  # guards a flat stroke
     return [(np.asarray(s, dtype=float) - (left, top)) * scale for s in strokes]
 
 
-def resample(stroke, step):
+def resample(stroke: ArrayLike, step: float) -> np.ndarray:
     """Points every `step` along the stroke (ends kept), so a warp bends straight lines too."""
     stroke = np.asarray(stroke, dtype=float)
     if len(stroke) < 2:
@@ -47,8 +52,16 @@ def resample(stroke, step):
     return np.stack([np.interp(at, along, stroke[:, 0]), np.interp(at, along, stroke[:, 1])], 1)
 
 
-def distort(strokes, rng, slant=(-0.25, 0.45), rotate=6.0, aspect=(0.75, 1.25),
-            waist=(0.42, 0.58), wobble=0.025, tremor=0.004):
+def distort(
+    strokes: Sequence[ArrayLike],
+    rng: np.random.Generator,
+    slant: tuple[float, float] = (-0.25, 0.45),
+    rotate: float = 6.0,
+    aspect: tuple[float, float] = (0.75, 1.25),
+    waist: tuple[float, float] = (0.42, 0.58),
+    wobble: float = 0.025,
+    tremor: float = 0.004,
+) -> list[np.ndarray]:
     """A randomly written version of a digit fitted to height 1.
 
     slant: shear range (x moves right by slant * height at the top); rotate: degrees (sd);
@@ -56,7 +69,7 @@ def distort(strokes, rng, slant=(-0.25, 0.45), rotate=6.0, aspect=(0.75, 1.25),
     proportion of upper and lower parts); wobble: amplitude of a smooth warp; tremor: sd of
     per-point noise. All as fractions of the height.
     """
-    strokes = [resample(s, 0.02) for s in fit_height(strokes)]
+    resampled = [resample(s, 0.02) for s in fit_height(strokes)]
     shear = rng.uniform(*slant)
     angle = np.radians(rng.normal(0.0, rotate))
     widen = rng.uniform(*aspect)
@@ -67,7 +80,7 @@ def distort(strokes, rng, slant=(-0.25, 0.45), rotate=6.0, aspect=(0.75, 1.25),
     amp = rng.uniform(0, wobble, size=(2, 2))
     cos, sin = np.cos(angle), np.sin(angle)
     out = []
-    for s in strokes:
+    for s in resampled:
         x, y = s[:, 0] * widen, s[:, 1]
         # Piecewise-linear remap of y: 0 -> 0, 0.5 -> middle, 1 -> 1.
         y = np.where(y < 0.5, y * 2 * middle, middle + (y - 0.5) * 2 * (1 - middle))
@@ -82,7 +95,7 @@ def distort(strokes, rng, slant=(-0.25, 0.45), rotate=6.0, aspect=(0.75, 1.25),
     return [simplify(s, tremor + 0.002) for s in fit_height(out)]
 
 
-def simplify(stroke, epsilon):
+def simplify(stroke: ArrayLike, epsilon: float) -> np.ndarray:
     """Ramer-Douglas-Peucker: drop points closer than epsilon to the line they sit on."""
     stroke = np.asarray(stroke, dtype=float)
     if len(stroke) < 3:

@@ -20,8 +20,9 @@ INK_THRESHOLD = 0.2  # ink below this is background noise (JPEG ringing, faint a
 
 
 # What a model card says about the preprocessing (model.train, model.train_notdigit).
-DESCRIPTION = (f"reading.preprocess: ink = 1, cropped, longer side {BOX} px, centred by mass in "
-               f"{SIZE}x{SIZE}")
+DESCRIPTION = (
+    f"reading.preprocess: ink = 1, cropped, longer side {BOX} px, centred by mass in {SIZE}x{SIZE}"
+)
 
 EMPTY_MESSAGE = "The drawing has no ink. Draw a digit first."
 LEVELS = np.arange(256, dtype=np.float32) / 255.0  # the 256 values of an 8-bit channel
@@ -32,7 +33,7 @@ class EmptyDrawing(ValueError):
     """The image holds no ink to classify."""
 
 
-def ink_map(image):
+def ink_map(image: Image.Image | np.ndarray) -> np.ndarray:
     """Return a float32 HxW array with ink = 1 and background = 0, whatever the image's look.
 
     image: a PIL image, or an (H, W, 4) uint8 RGBA array (what a canvas PNG decodes to).
@@ -83,8 +84,9 @@ def _levels_and_ink_table(image):
         if lowest < 255 and _median(_border(alpha)) < 128:
             return alpha, _ink_table_on(None)
         if lowest < 255:  # opaque background, some translucent ink: flatten
-            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"),
-                                          image.convert("RGBA"))
+            image = Image.alpha_composite(
+                Image.new("RGBA", image.size, "white"), image.convert("RGBA")
+            )
     return _brightness_levels_and_ink_table(image)
 
 
@@ -137,7 +139,7 @@ def _border(a):
     return np.concatenate((a[0], a[-1], a[1:-1, 0], a[1:-1, -1])) if min(a.shape) > 1 else a.ravel()
 
 
-def normalize_ink(ink):
+def normalize_ink(ink: np.ndarray) -> np.ndarray:
     """Crop the ink to its box, scale the longer side to 20 px and centre it by mass in 28x28.
 
     Takes a float array with ink = 1 (any size); returns float32 (28, 28) in [0, 1].
@@ -178,7 +180,7 @@ def _fit_image(digit):
     return out
 
 
-def preprocess_image(image):
+def preprocess_image(image: Image.Image | np.ndarray) -> np.ndarray:
     """A drawing -> float32 (28, 28), ink = 1.
 
     image: a PIL image of any size, mode and look, or an (H, W, 4) uint8 RGBA array.
@@ -212,7 +214,7 @@ def _ink_mask(levels, ink_levels):
     return (levels >= low) & (levels <= high)
 
 
-def preprocess_mnist(images):
+def preprocess_mnist(images: np.ndarray) -> np.ndarray:
     """Put MNIST's uint8 digits (N, 28, 28), ink = 255, through the same normalization."""
     out = np.empty(images.shape, dtype=np.float32)
     for i, digit in enumerate(images):
@@ -225,17 +227,19 @@ def preprocess_mnist(images):
 LINE_HEIGHT, LINE_INK, LINE_MARGIN, LINE_PAD = 32, 28, 2, 8
 LINE_STEP = 16  # widths are rounded up to this: fewer distinct shapes for the model
 MAX_LINE_WIDTH = 1024  # a longer line is squeezed to this width
-LINE_DESCRIPTION = (f"reading.preprocess.normalize_line: ink = 1, cropped, {LINE_INK} px high in "
-                    f"a {LINE_HEIGHT} px line, width in proportion")
+LINE_DESCRIPTION = (
+    f"reading.preprocess.normalize_line: ink = 1, cropped, {LINE_INK} px high in "
+    f"a {LINE_HEIGHT} px line, width in proportion"
+)
 
 
-def line_ink_width(width, height):
+def line_ink_width(width: int, height: int) -> int:
     """How wide ink of this box (px) is in its normalized line: height to LINE_INK, width in
     proportion, squeezed to fit MAX_LINE_WIDTH."""
     return min(max(1, round(width * LINE_INK / height)), MAX_LINE_WIDTH - 2 * LINE_PAD)
 
 
-def normalize_line(ink):
+def normalize_line(ink: np.ndarray) -> np.ndarray:
     """Crop the ink to its box and scale it to a line LINE_INK px high, width kept in proportion.
 
     Takes a float array with ink = 1 (any size); returns float32 (32, W) in [0, 1], W a
@@ -251,8 +255,9 @@ def normalize_line(ink):
     scale = LINE_INK / height
     new_w = line_ink_width(width, height)
     method = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
-    small = np.asarray(Image.fromarray(crop, mode="F").resize((new_w, LINE_INK), method),
-                       dtype=np.float32)
+    small = np.asarray(
+        Image.fromarray(crop, mode="F").resize((new_w, LINE_INK), method), dtype=np.float32
+    )
     small = np.clip(small / max(float(small.max()), 1e-6), 0.0, 1.0)
     total = -(-(new_w + 2 * LINE_PAD) // LINE_STEP) * LINE_STEP
     out = np.zeros((LINE_HEIGHT, total), dtype=np.float32)

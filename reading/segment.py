@@ -1,10 +1,10 @@
-"""Split a drawing of a whole number into its digits: ink map in, digit candidates out.
+"""A drawing's ink labelled into connected pieces, and the digit candidates cut from it.
 
-Connected ink is labelled, specks are dropped, ink too wide for one digit (touching digits) is
-cut at its columns of least ink, and pieces that share their columns (a 5's flag, a 4 drawn in
-two strokes) are grouped into one digit. Candidates come back left to right, each with its own
-ink, ready for preprocess.normalize_ink. Pure numpy: the server, the benchmarks and training
-may all use it.
+Connected ink is labelled on a grid small enough to label fast and specks are dropped;
+pieces that share their columns (a 5's flag, a 4 drawn in two strokes) are grouped, which
+bounds how many digits a drawing can hold. A candidate is the ink under some grid cells,
+ready for preprocess.normalize_ink. Pure numpy: the server, the benchmarks and training may
+all use it.
 """
 
 from dataclasses import dataclass
@@ -18,11 +18,6 @@ MAX_PARTS = 100  # connected pieces worth grouping; more is a scribble, not a nu
 LABEL_SIDE = 300  # larger drawings are labelled on a grid shrunk to about this side
 SPECK = 0.2  # ink whose box is smaller than this share of the tallest piece's height is noise
 OVERLAP = 0.5  # pieces sharing this share of the narrower one's columns belong to one digit
-# Width / height of connected ink beyond which it is cut as touching digits (5 % of single
-# drawn digits are wider than 1.0, 1 % wider than 1.2).
-MAX_ASPECT = 1.0
-DIGIT_ASPECT = 0.6  # a typical digit's width / height, to guess how many touch
-CUT_WINDOW = 0.3  # a cut is looked for this share of a digit's width around where one is due
 
 
 class TooManyDigits(ValueError):
@@ -34,19 +29,19 @@ class Candidate:
     """One digit's ink: box = (x, y, width, height) in the drawing's pixels, ink = that crop.
 
     x and probabilities: the model's input and answer, when a classifier chose the split;
-    line_says: what the number model says of it in its line (reading/search.py):
+    line_says: what the number model says of it in its line (reading/line.py):
     "digit", "not_a_digit", or None when it says nothing sure.
     """
 
-    box: tuple
+    box: tuple[int, int, int, int]
     ink: np.ndarray
-    x: np.ndarray = None
-    probabilities: np.ndarray = None
-    line_says: str = None
+    x: np.ndarray | None = None
+    probabilities: np.ndarray | None = None
+    line_says: str | None = None
 
 
 @dataclass
-class _Part:
+class Part:
     """Columns [x0, x1) of one connected component (label) on the labelling grid."""
 
     label: int
@@ -67,7 +62,7 @@ class Labelled:
     tallest: int  # height of the tallest piece, on the grid: about a digit's height
 
 
-def label_ink(ink, max_digits=MAX_DIGITS):
+def label_ink(ink: np.ndarray, max_digits: int = MAX_DIGITS) -> Labelled:
     """Float ink map (H, W) -> Labelled; EmptyDrawing without ink, TooManyDigits for a scribble."""
     ink = np.asarray(ink, dtype=np.float32)
     binary = ink > INK_THRESHOLD
@@ -79,51 +74,30 @@ def label_ink(ink, max_digits=MAX_DIGITS):
     tallest = int(heights.max())
     kept = np.flatnonzero(np.maximum(heights, widths) >= SPECK * tallest)
     if kept.size > MAX_PARTS:
-        raise TooManyDigits(f"The drawing has {kept.size} separate pieces of ink; "
-                            f"a number of at most {max_digits} digits was expected.")
+        raise TooManyDigits(
+            f"The drawing has {kept.size} separate pieces of ink; "
+            f"a number of at most {max_digits} digits was expected."
+        )
     return Labelled(ink, binary, step, labels, boxes, kept, tallest)
 
 
-def split_digits(ink, max_digits=MAX_DIGITS):
-    """Float ink map (H, W), ink = 1 -> the digits' Candidates, left to right, by geometry alone.
-
-    Ink wider than MAX_ASPECT is cut at its columns of least ink (search.read_digits
-    lets a classifier choose instead). Raises EmptyDrawing when there is no ink, TooManyDigits
-    when more than max_digits.
-    """
-    drawing = label_ink(ink, max_digits)
-    parts = []
-    for i in drawing.kept:
-        x0, y0, x1, y1 = drawing.boxes[i]
-        column_ink = (drawing.labels[:, x0:x1] == i + 1).sum(axis=0)
-        # A detached flag or bar is flat: judge its width against a digit's height.
-        reference = max(y1 - y0, 0.8 * drawing.tallest)
-        parts += [_Part(i + 1, x0 + a, x0 + b) for a, b in _cuts(column_ink, reference)]
-    groups = group_parts(parts)
-    if len(groups) > max_digits:
-        raise TooManyDigits(f"The drawing splits into {len(groups)} digits; "
-                            f"at most {max_digits} are read at once.")
-    candidates = [_candidate(drawing, group) for group in groups]
-    return sorted(candidates, key=lambda c: c.box[0] + c.box[2] / 2)
-
-
-def part_of(drawing, i):
-    """The whole of kept label i as a _Part (its full columns)."""
+def part_of(drawing: Labelled, i: int) -> Part:
+    """The whole of kept label i as a Part (its full columns)."""
     x0, _, x1, _ = drawing.boxes[i]
-    return _Part(int(i) + 1, int(x0), int(x1))
+    return Part(int(i) + 1, int(x0), int(x1))
 
 
-def _shrink(binary, step):
+def _shrink(binary: np.ndarray, step: int) -> np.ndarray:
     """Any ink in each step x step cell: a small grid that labels fast."""
     if step == 1:
         return binary
     height, width = binary.shape
     padded = np.zeros((-(-height // step) * step, -(-width // step) * step), dtype=bool)
     padded[:height, :width] = binary
-    return padded.reshape(padded.shape[0] // step, step, -1, step).any(axis=(1, 3))
+    return np.asarray(padded.reshape(padded.shape[0] // step, step, -1, step).any(axis=(1, 3)))
 
 
-def _components(grid):
+def _components(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """8-connected components: (label image, 0 = background; boxes (n, 4) as x0, y0, x1, y1).
 
     Works on horizontal runs of ink: runs in adjacent rows that touch are joined by
@@ -139,8 +113,11 @@ def _components(grid):
     last = np.searchsorted((rows * key + starts), (rows + 1) * key + ends, side="right")
     counts = np.maximum(last - first, 0)
     a = np.repeat(np.arange(rows.size), counts)
-    b = np.repeat(first, counts) + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts,
-                                                                        counts)
+    b = (
+        np.repeat(first, counts)
+        + np.arange(counts.sum())
+        - np.repeat(np.cumsum(counts) - counts, counts)
+    )
     run_label = np.arange(rows.size)
     while True:
         lowest = np.minimum(run_label[a], run_label[b])
@@ -166,32 +143,7 @@ def _components(grid):
     return labels, boxes
 
 
-def _cuts(column_ink, height):
-    """Column ranges of the digits in one component: one range unless wider than MAX_ASPECT.
-
-    Touching digits are cut where the fewest ink pixels are, near where a cut is due.
-    """
-    width = column_ink.size
-    if width <= MAX_ASPECT * height:
-        return [(0, width)]
-    count = max(2, round(width / (DIGIT_ASPECT * height)))
-    pitch = width / count
-    window = max(1, round(CUT_WINDOW * pitch))
-    spread = float(np.median(column_ink))
-    bounds = [0]
-    for i in range(1, count):
-        due = round(i * pitch)
-        lo, hi = max(bounds[-1] + 1, due - window), min(width - 1, due + window + 1)
-        if lo >= hi:
-            continue
-        columns = np.arange(lo, hi)
-        # The least ink, with a pull towards where the cut is due (a 0 is hollow inside).
-        cost = column_ink[lo:hi] + spread * ((columns - due) / window) ** 2
-        bounds.append(int(columns[np.argmin(cost)]))
-    return list(zip(bounds, bounds[1:] + [width]))
-
-
-def group_parts(parts):
+def group_parts(parts: list[Part]) -> list[list[Part]]:
     """Parts whose columns overlap enough are one digit: lists of parts."""
     x0 = np.array([p.x0 for p in parts])
     x1 = np.array([p.x1 for p in parts])
@@ -205,21 +157,7 @@ def group_parts(parts):
     return [[parts[k] for k in np.flatnonzero(group == g)] for g in np.unique(group)]
 
 
-def _candidate(drawing, group):
-    """The group's own ink, cropped to its box in the drawing's pixels."""
-    gx0, gx1 = min(p.x0 for p in group), max(p.x1 for p in group)
-    labels = drawing.labels
-    rows = np.flatnonzero(np.isin(labels[:, gx0:gx1], [p.label for p in group]).any(axis=1))
-    gy0, gy1 = rows[0], rows[-1] + 1
-    cells = labels[gy0:gy1, gx0:gx1]
-    columns = np.arange(gx0, gx1)
-    mine = np.zeros(cells.shape, dtype=bool)
-    for part in group:
-        mine |= (cells == part.label) & ((columns >= part.x0) & (columns < part.x1))
-    return crop_cells(drawing, mine, gy0, gx0)
-
-
-def crop_cells(drawing, mine, gy0, gx0):
+def crop_cells(drawing: Labelled, mine: np.ndarray, gy0: int, gx0: int) -> Candidate:
     """A Candidate of the ink under the grid cells `mine` (its corner at grid cell gy0, gx0)."""
     step = drawing.step
     # Back to the drawing's pixels: each grid cell covers step x step of them.
@@ -231,5 +169,6 @@ def crop_cells(drawing, mine, gy0, gx0):
     y0, y1, x0, x1 = ys[0], ys[-1] + 1, xs[0], xs[-1] + 1
     ink = drawing.ink[top + y0 : top + y1, left + x0 : left + x1]
     crop = np.where(mask[y0:y1, x0:x1], ink, 0.0)
-    return Candidate((int(left + x0), int(top + y0), int(x1 - x0), int(y1 - y0)),
-                     crop.astype(np.float32))
+    return Candidate(
+        (int(left + x0), int(top + y0), int(x1 - x0), int(y1 - y0)), crop.astype(np.float32)
+    )

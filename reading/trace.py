@@ -14,7 +14,13 @@ WORK_SIDE = 112  # small images are upsampled to about this: the skeleton comes 
 NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
 
 
-def trace_strokes(image, threshold=0.5, min_spur=0.08, max_turn=60.0, epsilon=0.5):
+def trace_strokes(
+    image: np.ndarray,
+    threshold: float = 0.5,
+    min_spur: float = 0.08,
+    max_turn: float = 60.0,
+    epsilon: float = 0.5,
+) -> list[np.ndarray]:
     """Grayscale digit (2-D array, ink high) -> strokes: float arrays (n, 2) of (x, y).
 
     threshold: ink level (of the maximum) that counts as stroke; 0.5 kept loops open best on
@@ -29,7 +35,8 @@ def trace_strokes(image, threshold=0.5, min_spur=0.08, max_turn=60.0, epsilon=0.
     ink = ink / max(float(ink.max()), 1e-6)
     factor = max(1, round(WORK_SIDE / max(ink.shape)))
     big = Image.fromarray(ink, mode="F").resize(
-        (ink.shape[1] * factor, ink.shape[0] * factor), Image.Resampling.BICUBIC)
+        (ink.shape[1] * factor, ink.shape[0] * factor), Image.Resampling.BICUBIC
+    )
     skeleton = skeletonize(np.asarray(big) > threshold)
     graph = _pixel_graph(skeleton)
     edges = _prune_spurs(_edges(graph), graph, min_spur * max(skeleton.shape))
@@ -40,7 +47,9 @@ def trace_strokes(image, threshold=0.5, min_spur=0.08, max_turn=60.0, epsilon=0.
     return strokes
 
 
-def skeleton_edges(skeleton, min_spur, min_link=0):
+def skeleton_edges(
+    skeleton: np.ndarray, min_spur: float, min_link: float = 0
+) -> list[list[tuple[int, int]]]:
     """A one-pixel-wide skeleton -> its edges: paths of (row, col) between junctions and ends
     (a closed loop is one path). Spurs shorter than min_spur pixels are dropped, and so are
     links shorter than min_link between two junctions (a thick joint thins into a knot of
@@ -57,13 +66,21 @@ def _merge_through(edges, reach):
     stroke between two real junctions is one edge."""
     edges = [list(edge) for edge in edges]
     while True:
-        open_ends = [(k, side) for k, edge in enumerate(edges) if edge[0] != edge[-1]
-                     for side in (0, -1)]
+        open_ends = [
+            (k, side) for k, edge in enumerate(edges) if edge[0] != edge[-1] for side in (0, -1)
+        ]
         points = np.array([edges[k][side] for k, side in open_ends]).reshape(-1, 2)
         near = np.abs(points[:, None] - points[None]).max(axis=2) <= reach
-        pair = next(((a, b) for a in range(len(open_ends)) if near[a].sum() == 2
-                     for b in np.flatnonzero(near[a]) if b != a and near[b].sum() == 2
-                     and open_ends[a][0] != open_ends[b][0]), None)
+        pair = next(
+            (
+                (a, b)
+                for a in range(len(open_ends))
+                if near[a].sum() == 2
+                for b in np.flatnonzero(near[a])
+                if b != a and near[b].sum() == 2 and open_ends[a][0] != open_ends[b][0]
+            ),
+            None,
+        )
         if pair is None:
             return edges
         (a, side_a), (b, side_b) = open_ends[pair[0]], open_ends[pair[1]]
@@ -81,7 +98,8 @@ def _pixel_graph(skeleton):
     for r, c in pixels:
         near = {(r + dr, c + dc) for dr, dc in NEIGHBOURS if (r + dr, c + dc) in pixels}
         graph[(r, c)] = {
-            (nr, nc) for nr, nc in near
+            (nr, nc)
+            for nr, nc in near
             if nr == r or nc == c or ((r, nc) not in pixels and (nr, c) not in pixels)
         }
     return graph
@@ -138,7 +156,7 @@ def _join(edges, max_turn):
     """Chain edges into pen strokes: start at the topmost loose end, go on where it turns
     least (always where only one way goes on), then the same backwards from the start."""
     free = dict(enumerate(edges))
-    counts = {}
+    counts: dict[tuple[int, int], int] = {}
     for path in edges:
         for end in (path[0], path[-1]):
             counts[end] = counts.get(end, 0) + 1
@@ -151,8 +169,7 @@ def _join(edges, max_turn):
             for key, path in free.items():
                 for candidate in (path, path[::-1]):
                     if candidate[0] == node:
-                        options.append((float(heading @ _heading(candidate[:7])),
-                                        key, candidate))
+                        options.append((float(heading @ _heading(candidate[:7])), key, candidate))
             if not options:
                 return stroke
             score, key, path = max(options, key=lambda o: o[0])
@@ -163,8 +180,7 @@ def _join(edges, max_turn):
 
     strokes = []
     while free:
-        loose = [(p, k) for k, path in free.items() for p in (path[0], path[-1])
-                 if counts[p] == 1]
+        loose = [(p, k) for k, path in free.items() for p in (path[0], path[-1]) if counts[p] == 1]
         if loose:
             start, key = min(loose)
             path = free.pop(key)

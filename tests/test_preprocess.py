@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from drawing import draw_digit
+from PIL import Image
+from strokes import DIGIT_STROKES
+
 from model.data import load_mnist
 from reading.preprocess import EmptyDrawing, normalize_ink, preprocess_image, preprocess_mnist
-from strokes import DIGIT_STROKES
 
 
 def bounding_box(x, threshold=0.2):
@@ -43,12 +43,15 @@ def test_preprocess_longer_side_is_20_and_centre_of_mass_is_central(digit):
     assert abs(com_y - 14) <= 1.0 and abs(com_x - 14) <= 1.0
 
 
-@pytest.mark.parametrize("box", [(0.0, 0.0, 0.15, 0.15), (0.8, 0.75, 0.98, 0.98),
-                                 (0.3, 0.0, 0.7, 1.0), (0.05, 0.4, 0.4, 0.6)])
+@pytest.mark.parametrize(
+    "box",
+    [(0.0, 0.0, 0.15, 0.15), (0.8, 0.75, 0.98, 0.98), (0.3, 0.0, 0.7, 1.0), (0.05, 0.4, 0.4, 0.6)],
+)
 def test_preprocess_off_centre_and_small_digits_land_where_a_centred_one_does(box):
     centred = preprocess_image(draw_digit(DIGIT_STROKES[7], size=1080, width=30))
-    moved = preprocess_image(draw_digit(DIGIT_STROKES[7], size=1080, width=30 * (box[2] - box[0]),
-                                        box=box))
+    moved = preprocess_image(
+        draw_digit(DIGIT_STROKES[7], size=1080, width=30 * (box[2] - box[0]), box=box)
+    )
     com_y, com_x = centre_of_mass(moved)
     assert abs(com_y - 14) <= 1.0 and abs(com_x - 14) <= 1.0
     if box[2] - box[0] == box[3] - box[1]:  # same aspect ratio: the same picture
@@ -83,8 +86,9 @@ def test_preprocess_one_mnist_digit_rendered_large_returns_to_itself():
     assert np.abs(x - x_test[0] / 255.0).mean() < 0.05
 
 
-@pytest.mark.parametrize("colour,mode", [(255, "L"), (0, "L"), ((0, 0, 0, 0), "RGBA"),
-                                         ((255, 255, 255, 0), "RGBA")])
+@pytest.mark.parametrize(
+    "colour,mode", [(255, "L"), (0, "L"), ((0, 0, 0, 0), "RGBA"), ((255, 255, 255, 0), "RGBA")]
+)
 def test_preprocess_empty_drawings_are_reported_not_classified(colour, mode):
     with pytest.raises(EmptyDrawing):
         preprocess_image(Image.new(mode, (280, 280), colour))

@@ -5,21 +5,26 @@ import io
 import math
 
 import numpy as np
+from drawing import draw_digit, png_bytes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
-
-from drawing import draw_digit, png_bytes
 from strokes import DIGIT_STROKES
 from verdicts import assert_agrees_with_its_verdict
 
-SETTINGS = settings(max_examples=200, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 ERROR_STATUSES = {400, 413, 415, 422}
-SEEDS = [png_bytes(draw_digit(DIGIT_STROKES[d], size=56, look=look), fmt)
-         for d, look, fmt in [(7, "dark", "PNG"), (3, "transparent", "PNG"), (1, "light", "PNG")]]
-SEEDS += [png_bytes(draw_digit(DIGIT_STROKES[5], size=56).convert("RGB"), fmt)
-          for fmt in ("JPEG", "WEBP")]
+SEEDS = [
+    png_bytes(draw_digit(DIGIT_STROKES[d], size=56, look=look), fmt)
+    for d, look, fmt in [(7, "dark", "PNG"), (3, "transparent", "PNG"), (1, "light", "PNG")]
+]
+SEEDS += [
+    png_bytes(draw_digit(DIGIT_STROKES[5], size=56).convert("RGB"), fmt) for fmt in ("JPEG", "WEBP")
+]
 
 
 def assert_within_contract(response):
@@ -54,7 +59,7 @@ def mutated_images(draw):
         elif how == "insert":
             data[at:at] = draw(st.binary(min_size=1, max_size=16))
         elif how == "delete":
-            del data[at:at + draw(st.integers(1, 64))]
+            del data[at : at + draw(st.integers(1, 64))]
         elif at > 8:
             del data[at:]
         if len(data) < 2:
@@ -65,9 +70,11 @@ def mutated_images(draw):
 image_bytes = st.one_of(st.binary(max_size=2048), mutated_images())
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children,
-                                                                      max_size=4),
-    max_leaves=20)
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 @SETTINGS
@@ -92,8 +99,11 @@ def test_predict_any_base64_in_json_stays_within_contract(app, data, data_url, m
 
 
 @SETTINGS
-@given(data=image_bytes, filename=st.text(max_size=40), extra=st.dictionaries(
-    st.text(min_size=1, max_size=10), st.text(max_size=20), max_size=3))
+@given(
+    data=image_bytes,
+    filename=st.text(max_size=40),
+    extra=st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_size=20), max_size=3),
+)
 def test_predict_any_multipart_file_stays_within_contract(app, data, filename, extra):
     form = {**extra, "image": (io.BytesIO(data), filename)}
     response = app.test_client().post("/api/predict", data=form, content_type="multipart/form-data")
@@ -108,11 +118,29 @@ def test_predict_any_json_value_stays_within_contract(app, value, wrap):
     assert assert_within_contract(response) != 200
 
 
-MODES = ["1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "YCbCr", "I", "I;16", "F", "HSV",
-         "RGBa", "LAB"]
+MODES = [
+    "1",
+    "L",
+    "LA",
+    "P",
+    "PA",
+    "RGB",
+    "RGBA",
+    "CMYK",
+    "YCbCr",
+    "I",
+    "I;16",
+    "F",
+    "HSV",
+    "RGBa",
+    "LAB",
+]
 # What each format can store; other modes are converted the way an app exporting them would.
-SAVE_AS = {"PNG": ("1", "L", "LA", "P", "RGB", "RGBA", "I;16"),
-           "JPEG": ("L", "RGB", "CMYK"), "WEBP": ("RGB", "RGBA")}
+SAVE_AS = {
+    "PNG": ("1", "L", "LA", "P", "RGB", "RGBA", "I;16"),
+    "JPEG": ("L", "RGB", "CMYK"),
+    "WEBP": ("RGB", "RGBA"),
+}
 
 
 @st.composite
@@ -123,8 +151,11 @@ def random_images(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     content = draw(st.sampled_from(["flat", "noise", "lines", "digit"]))
     if content == "digit":
-        image = draw_digit(DIGIT_STROKES[int(rng.integers(10))], size=max(width, height),
-                           look=draw(st.sampled_from(["dark", "light", "transparent"])))
+        image = draw_digit(
+            DIGIT_STROKES[int(rng.integers(10))],
+            size=max(width, height),
+            look=draw(st.sampled_from(["dark", "light", "transparent"])),
+        )
         image = image.resize((width, height))
     else:
         pixels = rng.integers(0, 256, (height, width, 4), dtype=np.uint8)
@@ -135,9 +166,14 @@ def random_images(draw):
             image = Image.new("RGBA", (width, height), tuple(int(v) for v in pixels[0, 0]))
             pen = ImageDraw.Draw(image)
             for _ in range(int(rng.integers(1, 6))):
-                pen.line([tuple(int(v) for v in rng.integers(0, max(width, height), 2))
-                          for _ in range(3)], fill=tuple(int(v) for v in pixels[1 % height, 0]),
-                         width=int(rng.integers(1, 30)))
+                pen.line(
+                    [
+                        tuple(int(v) for v in rng.integers(0, max(width, height), 2))
+                        for _ in range(3)
+                    ],
+                    fill=tuple(int(v) for v in pixels[1 % height, 0]),
+                    width=int(rng.integers(1, 30)),
+                )
     image = image.convert("I").convert(mode) if mode == "I;16" else image.convert(mode)
     fmt = draw(st.sampled_from(list(SAVE_AS)))
     if image.mode not in SAVE_AS[fmt]:
