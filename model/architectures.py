@@ -21,8 +21,9 @@ def build_mlp():
 
 def _conv_block(filters, l2):
     return [
-        layers.Conv2D(filters, 3, padding="same", use_bias=False,
-                      kernel_regularizer=regularizers.l2(l2)),
+        layers.Conv2D(
+            filters, 3, padding="same", use_bias=False, kernel_regularizer=regularizers.l2(l2)
+        ),
         layers.BatchNormalization(),
         layers.ReLU(),
     ]
@@ -119,8 +120,13 @@ class RandomAffine(layers.Layer):
         return ops.image.affine_transform(images, transform, fill_mode="constant")
 
     def get_config(self):
-        return {**super().get_config(), "rotate": self.rotate, "shear": self.shear,
-                "zoom": self.zoom, "shift": self.shift}
+        return {
+            **super().get_config(),
+            "rotate": self.rotate,
+            "shear": self.shear,
+            "zoom": self.zoom,
+            "shift": self.shift,
+        }
 
 
 def build_augmentation():
@@ -133,13 +139,25 @@ def small_binary_cnn(name):
     small conv stages and one dense layer, about 1 M multiply-adds, tens of microseconds."""
 
     def stage(filters):
-        return [layers.Conv2D(filters, 3, padding="same", use_bias=False),
-                layers.BatchNormalization(), layers.ReLU(), layers.MaxPooling2D()]
+        return [
+            layers.Conv2D(filters, 3, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.MaxPooling2D(),
+        ]
 
     return keras.Sequential(
-        [keras.Input(shape=INPUT_SHAPE), *stage(12), *stage(24), *stage(48),
-         layers.Flatten(), layers.Dropout(0.3), layers.Dense(64, activation="relu"),
-         layers.Dropout(0.3), layers.Dense(1, activation="sigmoid")],
+        [
+            keras.Input(shape=INPUT_SHAPE),
+            *stage(12),
+            *stage(24),
+            *stage(48),
+            layers.Flatten(),
+            layers.Dropout(0.3),
+            layers.Dense(64, activation="relu"),
+            layers.Dropout(0.3),
+            layers.Dense(1, activation="sigmoid"),
+        ],
         name=name,
     )
 

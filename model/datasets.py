@@ -2,21 +2,24 @@
 every trainer (train, finetune, train_notdigit)."""
 
 import numpy as np
-import tensorflow as tf
-
-from model.architectures import build_augmentation
 
 
 def to_dataset(x, y, batch_size, augment, seed, weights=None):
     """Batches of (image, one-hot label[, weight]); augmentation runs in the input pipeline only."""
+    import tensorflow as tf  # here, so that a command's --help needs no TensorFlow
+
+    from model.architectures import build_augmentation
+
     ds = tf.data.Dataset.from_tensor_slices((x, y) if weights is None else (x, y, weights))
     if augment:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
     if augment:
         augmentation = build_augmentation()
-        ds = ds.map(lambda a, *rest: (augmentation(a, training=True), *rest),
-                    num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(
+            lambda a, *rest: (augmentation(a, training=True), *rest),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
     return ds.prefetch(tf.data.AUTOTUNE)
 
 

@@ -11,10 +11,10 @@ never enter: see model/strokes/__init__.py for how the two are kept apart.
 import numpy as np
 from PIL import Image, ImageDraw
 
-from reading.preprocess import normalize_ink
 from model.strokes import rng_for
-from reading.geometry import bounds, fit_height
 from model.strokes.templates import random_template
+from reading.geometry import bounds, fit_height
+from reading.preprocess import normalize_ink
 from reading.trace import trace_strokes
 
 CANVAS = 96  # px the digit is drawn at before preprocessing shrinks it to 20
@@ -84,8 +84,10 @@ def written_templates(count, seed):
 
 def drawn_training_set(images, labels, traced, templates, seed):
     """Traced-and-redrawn MNIST plus template digits, shuffled together: (x, y)."""
-    print(f"Drawing {traced:,} traced MNIST digits and {templates:,} templates "
-          "with random pens...", flush=True)
+    print(
+        f"Drawing {traced:,} traced MNIST digits and {templates:,} templates with random pens...",
+        flush=True,
+    )
     x1, y1 = redrawn_mnist(images, labels, traced, seed)
     x2, y2 = written_templates(templates, seed)
     return np.concatenate([x1, x2]), np.concatenate([y1, y2])

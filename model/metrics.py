@@ -30,8 +30,13 @@ def calibration(probabilities, labels, bins=15):
     for b in range(bins):
         inside = which == b
         count = int(inside.sum())
-        row = {"low": round(float(edges[b]), 4), "high": round(float(edges[b + 1]), 4),
-               "count": count, "confidence": None, "accuracy": None}
+        row = {
+            "low": round(float(edges[b]), 4),
+            "high": round(float(edges[b + 1]), 4),
+            "count": count,
+            "confidence": None,
+            "accuracy": None,
+        }
         if count:
             row["confidence"] = round(float(confidence[inside].mean()), 6)
             row["accuracy"] = round(float(correct[inside].mean()), 6)

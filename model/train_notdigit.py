@@ -4,7 +4,7 @@
 
 Digits (MNIST training images, plus MNIST digits traced and redrawn with random pens and
 template digits, model/drawn.py) against non-digits written by the training stream (template
-letters, scribbles, shapes: model/notdigit.py; no font glyph, issue 4). Validation: MNIST
+letters, scribbles, shapes: model/notdigit.py; no font glyph). Validation: MNIST
 digits kept out of training, drawn digits and non-digits from other training streams. The
 rejection threshold is chosen there, so that --reject of the validation digits are rejected;
 the held-out test is elsewhere (benchmarks/drawn_digits.py --non-digits).
@@ -13,49 +13,76 @@ the held-out test is elsewhere (benchmarks/drawn_digits.py --non-digits).
 import argparse
 import os
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
 
-from model import card as cards  # noqa: E402
-from model.data import load_mnist  # noqa: E402
-from model.drawn import drawn_training_set  # noqa: E402
-from model.export import export_tflite  # noqa: E402
-from model.notdigit import (NOTDIGIT_MODEL, build_notdigit, draw_non_digits,  # noqa: E402
-                            rejection_curve, rejection_rates, threshold_for)
-from reading.preprocess import preprocess_mnist  # noqa: E402
-from model.datasets import to_dataset  # noqa: E402
+from model import card as cards
+from model.card_text import notdigit_card_markdown
+from model.data import load_mnist
+from model.datasets import to_dataset
+from model.drawn import drawn_training_set
+from model.notdigit import (
+    build_notdigit,
+    draw_non_digits,
+    rejection_curve,
+    rejection_rates,
+    threshold_for,
+)
+from reading.models import NOT_DIGIT
+from reading.preprocess import preprocess_mnist
 
 VALIDATION = 6000  # MNIST training digits kept out, as model.train does
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m model.train_notdigit", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=NOTDIGIT_MODEL,
-                        help=f"where to save the .keras model (default: {NOTDIGIT_MODEL})")
+    parser = argparse.ArgumentParser(
+        prog="python -m model.train_notdigit",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=NOT_DIGIT.keras,
+        help=f"where to save the .keras model (default: {NOT_DIGIT.keras})",
+    )
     parser.add_argument("--epochs", type=int, default=10, help="maximum epochs (default 10)")
     parser.add_argument("--batch-size", type=int, default=128, help="default 128")
-    parser.add_argument("--mnist", type=int, default=30000,
-                        help="MNIST training digits as they are (default 30000)")
-    parser.add_argument("--traced", type=int, default=10000,
-                        help="MNIST training digits traced and redrawn with random pens "
-                             "(default 10000)")
-    parser.add_argument("--templates", type=int, default=8000,
-                        help="template digits in several writing styles (default 8000)")
-    parser.add_argument("--non-digits", type=int, default=60000,
-                        help="generated template letters, scribbles and shapes "
-                             "(default 60000)")
+    parser.add_argument(
+        "--mnist", type=int, default=30000, help="MNIST training digits as they are (default 30000)"
+    )
+    parser.add_argument(
+        "--traced",
+        type=int,
+        default=10000,
+        help="MNIST training digits traced and redrawn with random pens (default 10000)",
+    )
+    parser.add_argument(
+        "--templates",
+        type=int,
+        default=8000,
+        help="template digits in several writing styles (default 8000)",
+    )
+    parser.add_argument(
+        "--non-digits",
+        type=int,
+        default=60000,
+        help="generated template letters, scribbles and shapes (default 60000)",
+    )
     # The drawn-digit target allows 1 % of digits rejected: that budget is spent on validation.
-    parser.add_argument("--reject", type=float, default=0.01,
-                        help="share of validation digits the threshold rejects (default 0.01)")
+    parser.add_argument(
+        "--reject",
+        type=float,
+        default=0.01,
+        help="share of validation digits the threshold rejects (default 0.01)",
+    )
     parser.add_argument("--seed", type=int, default=4321, help="random seed (default 4321)")
-    parser.add_argument("--no-export", action="store_true",
-                        help="do not write the .tflite file the server loads")
+    parser.add_argument(
+        "--no-export", action="store_true", help="do not write the .tflite file the server loads"
+    )
     return parser.parse_args(argv)
 
 
@@ -67,11 +94,13 @@ def digits_and_non_digits(args):
     print("Preprocessing MNIST (the same function the server uses)...", flush=True)
     mnist_fit = preprocess_mnist(images[fit_idx[: args.mnist]])
     mnist_val = preprocess_mnist(images[val_idx])
-    drawn_fit, _ = drawn_training_set(images[fit_idx], labels[fit_idx], args.traced,
-                                      args.templates, args.seed)
+    drawn_fit, _ = drawn_training_set(
+        images[fit_idx], labels[fit_idx], args.traced, args.templates, args.seed
+    )
     # Validation's drawn digits and non-digits come from other seeds: other streams.
-    drawn_val, _ = drawn_training_set(images[val_idx], labels[val_idx], VALIDATION // 3,
-                                      VALIDATION // 3, args.seed + 1)
+    drawn_val, _ = drawn_training_set(
+        images[val_idx], labels[val_idx], VALIDATION // 3, VALIDATION // 3, args.seed + 1
+    )
     print(f"Drawing {args.non_digits:,} non-digits (letters, scribbles, shapes)...", flush=True)
     other_fit, _ = draw_non_digits(args.non_digits, args.seed, 10)
     other_val, kinds_val = draw_non_digits(args.non_digits // 8, args.seed, 11)
@@ -82,36 +111,47 @@ def digits_and_non_digits(args):
         return x, y.astype(np.float32)
 
     n_traced = len(drawn_val) // 2
-    groups = (["mnist"] * len(mnist_val) + ["traced"] * n_traced
-              + ["templates"] * (len(drawn_val) - n_traced) + [f"non-digit {k}" for k in kinds_val])
+    groups = (
+        ["mnist"] * len(mnist_val)
+        + ["traced"] * n_traced
+        + ["templates"] * (len(drawn_val) - n_traced)
+        + [f"non-digit {k}" for k in kinds_val]
+    )
     test = preprocess_mnist(test_images)[..., None]
-    return join([mnist_fit, drawn_fit], other_fit), join([mnist_val, drawn_val], other_val), \
-        np.array(groups), test
+    return (
+        join([mnist_fit, drawn_fit], other_fit),
+        join([mnist_val, drawn_val], other_val),
+        np.array(groups),
+        test,
+    )
 
 
 def train(args):
     """Train, choose the threshold on validation, save model, card and .tflite; return the card."""
-    keras.utils.set_random_seed(args.seed)
+    from model import fitting
+
+    fitting.seed(args.seed)
     started = time.perf_counter()
     (x_fit, y_fit), (x_val, y_val), groups, x_test = digits_and_non_digits(args)
-    print(f"Data ready in {time.perf_counter() - started:.0f} s: {len(x_fit):,} training images "
-          f"({int(y_fit.sum()):,} non-digits), {len(x_val):,} validation.", flush=True)
+    print(
+        f"Data ready in {time.perf_counter() - started:.0f} s: {len(x_fit):,} training images "
+        f"({int(y_fit.sum()):,} non-digits), {len(x_val):,} validation.",
+        flush=True,
+    )
 
     model = build_notdigit()
-    model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="binary_crossentropy",
-                  metrics=["accuracy"])
-    model.summary()
-    callbacks = [
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True,
-                                      verbose=1),
-        keras.callbacks.LearningRateScheduler(lambda epoch: 2e-3 * 0.75**epoch, verbose=0),
-    ]
-    fit_started = time.perf_counter()
     # The digit model's augmentation (tilt, slant, size, shift, pen width) on both classes.
-    history = model.fit(to_dataset(x_fit, y_fit, args.batch_size, True, args.seed),
-                        validation_data=to_dataset(x_val, y_val, 1024, False, args.seed),
-                        epochs=args.epochs, callbacks=callbacks, verbose=2)
-    seconds = time.perf_counter() - fit_started
+    history, seconds = fitting.fit(
+        model,
+        to_dataset(x_fit, y_fit, args.batch_size, True, args.seed),
+        loss="binary_crossentropy",
+        learning_rate=2e-3,
+        epochs=args.epochs,
+        decay=0.75,
+        patience=3,
+        validation_data=to_dataset(x_val, y_val, 1024, False, args.seed),
+        verbose=2,
+    )
 
     p_val = model.predict(x_val, batch_size=1024, verbose=0).ravel()
     digits = y_val == 0
@@ -120,31 +160,43 @@ def train(args):
     validation = rejection_rates(p_val, groups, threshold)
     validation["digits"] = float((p_val[digits] > threshold).mean())
     validation["non-digits"] = float((p_val[~digits] > threshold).mean())
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    model.save(args.out)
     card = {
-        "name": args.out.stem,
-        "arch": "notdigit-cnn",
+        **cards.common(
+            args.out.stem,
+            "notdigit-cnn",
+            model.count_params(),
+            seed=args.seed,
+            batch_size=args.batch_size,
+            history=history,
+            seconds=seconds,
+        ),
         "output": "probability that the drawing is not a digit",
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "threshold": round(threshold, 6),
         "reject_share": args.reject,
-        "data": {"mnist_train": len(x_fit) - int(y_fit.sum()) - args.traced - args.templates,
-                 "traced_mnist_train": args.traced, "templates": args.templates,
-                 "non_digits": int(y_fit.sum()), "validation": len(x_val)},
+        "data": {
+            "mnist_train": len(x_fit) - int(y_fit.sum()) - args.traced - args.templates,
+            "traced_mnist_train": args.traced,
+            "templates": args.templates,
+            "non_digits": int(y_fit.sum()),
+            "validation": len(x_val),
+        },
         "validation_rejected": {k: round(v, 5) for k, v in validation.items()},
         "validation_curve": rejection_curve(p_val[digits], p_val[~digits]),
         "mnist_test_rejected": round(float((p_test > threshold).mean()), 5),
-        **cards.training_record(model, history, args.batch_size, args.seed, seconds),
     }
-    cards.write_card(args.out, card, cards.notdigit_card_markdown)
-    if not args.no_export:
-        export_tflite(model, args.out.with_suffix(".tflite"))
-    print(f"Saved {args.out}: threshold {threshold:.4f}; validation digits rejected "
-          f"{validation['digits']:.2%}, non-digits rejected {validation['non-digits']:.2%}, "
-          f"MNIST test digits rejected {card['mnist_test_rejected']:.2%}; "
-          f"{card['epochs_run']} epochs in {seconds:.0f} s.", flush=True)
-    return card
+    return fitting.save(
+        model,
+        args.out,
+        card,
+        markdown=notdigit_card_markdown,
+        export=not args.no_export,
+        summary=(
+            f"Saved {args.out}: threshold {threshold:.4f}; validation digits rejected "
+            f"{validation['digits']:.2%}, non-digits rejected {validation['non-digits']:.2%}, "
+            f"MNIST test digits rejected {card['mnist_test_rejected']:.2%}; "
+            f"{card['epochs_run']} epochs in {seconds:.0f} s."
+        ),
+    )
 
 
 def main(argv=None):

@@ -3,7 +3,7 @@
     python -m model.train_sequence            # -> model/saved/sequence.keras, .tflite, card
 
 Numbers of 1 to 9 digits are written from training strokes (MNIST training digits traced
-and template digits; no font glyph, issue 4) with spacing from overlapping to apart, drawn
+and template digits; no font glyph) with spacing from overlapping to apart, drawn
 with one random pen, and put through reading.preprocess.normalize_line, as the server does.
 A fifth of the lines hold non-digits too (letters, scribbles, shapes), labelled "?".
 Validation lines come from another training stream; the drawn-digit benchmark's numbers are
@@ -14,16 +14,17 @@ import argparse
 import functools
 import os
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 from model import card as cards
-from reading.ctc import BLANK, NOT_DIGIT, STRIDE, SYMBOLS, best_path
+from model.card_text import sequence_card_markdown
 from model.data import in_processes
+from model.sequence import written_lines
+from reading.ctc import BLANK, NOT_DIGIT, STRIDE, SYMBOLS, best_path
+from reading.models import NUMBER
 from reading.preprocess import LINE_DESCRIPTION
-from model.sequence import SEQUENCE_MODEL, written_lines
 
 FIT_PART, VALIDATION_PART = 60, 80  # rng_for("training", seed, part): parts of no other use
 # Each training batch is stretched or squeezed sideways by a random factor in this range:
@@ -32,37 +33,59 @@ STRETCH = (0.8, 1.25)
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m model.train_sequence", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=SEQUENCE_MODEL,
-                        help=f"where to save the .keras model (default: {SEQUENCE_MODEL})")
-    parser.add_argument("--numbers", type=int, default=100000,
-                        help="lines written for training (default 100000, as shipped)")
+    parser = argparse.ArgumentParser(
+        prog="python -m model.train_sequence",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=NUMBER.keras,
+        help=f"where to save the .keras model (default: {NUMBER.keras})",
+    )
+    parser.add_argument(
+        "--numbers",
+        type=int,
+        default=100000,
+        help="lines written for training (default 100000, as shipped)",
+    )
     parser.add_argument("--epochs", type=int, default=14, help="maximum epochs (default 14)")
     parser.add_argument("--batch-size", type=int, default=64, help="default 64")
     parser.add_argument("--seed", type=int, default=1357, help="random seed (default 1357)")
-    parser.add_argument("--ones", type=float, default=0.0,
-                        help="share of training lines with many 1s (model.sequence.ONE_CHANCE "
-                             "of their digits; default 0)")
-    parser.add_argument("--width", type=float, default=1.0,
-                        help="filters of the later layers, times those shipped first "
-                             "(model.sequence.build_sequence; default 1)")
-    parser.add_argument("--no-export", action="store_true",
-                        help="do not write the .tflite file the server loads")
+    parser.add_argument(
+        "--ones",
+        type=float,
+        default=0.0,
+        help="share of training lines with many 1s (model.sequence.ONE_CHANCE "
+        "of their digits; default 0)",
+    )
+    parser.add_argument(
+        "--width",
+        type=float,
+        default=1.0,
+        help="filters of the later layers, times those shipped first "
+        "(model.sequence.build_sequence; default 1)",
+    )
+    parser.add_argument(
+        "--no-export", action="store_true", help="do not write the .tflite file the server loads"
+    )
     return parser.parse_args(argv)
 
 
 def lines(count, seed, first_part, processes, ones=0.0):
     """written_lines of `count` numbers split over processes, each its own training stream."""
-    parts = in_processes(functools.partial(written_lines, ones=ones),
-                         count, seed, first_part, processes)
+    parts = in_processes(
+        functools.partial(written_lines, ones=ones), count, seed, first_part, processes
+    )
     return [x for xs, _ in parts for x in xs], [t for _, ts in parts for t in ts]
 
 
 def padded(lines):
     """(32, W) lines of several widths as one batch (n, 32, widest, 1), blank on the right."""
-    x = np.zeros((len(lines), lines[0].shape[0], max(line.shape[1] for line in lines), 1),
-                 dtype=np.float32)
+    x = np.zeros(
+        (len(lines), lines[0].shape[0], max(line.shape[1] for line in lines), 1), dtype=np.float32
+    )
     for row, line in enumerate(lines):
         x[row, :, : line.shape[1], 0] = line
     return x
@@ -97,7 +120,7 @@ def train(args):
     import keras  # after the data: spawned workers need not load TensorFlow
     import tensorflow as tf
 
-    from model.export import export_tflite
+    from model import fitting
     from model.sequence import build_sequence
 
     started = time.perf_counter()
@@ -106,10 +129,13 @@ def train(args):
     x_fit, t_fit = lines(args.numbers, args.seed, FIT_PART, processes, args.ones)
     x_val, t_val = lines(max(500, args.numbers // 20), args.seed, VALIDATION_PART, processes)
     has_other = np.array(["?" in t for t in t_val])
-    print(f"Data ready in {time.perf_counter() - started:.0f} s: {len(x_fit):,} training "
-          f"lines, {len(x_val):,} validation ({has_other.sum():,} with non-digits).", flush=True)
+    print(
+        f"Data ready in {time.perf_counter() - started:.0f} s: {len(x_fit):,} training "
+        f"lines, {len(x_val):,} validation ({has_other.sum():,} with non-digits).",
+        flush=True,
+    )
 
-    keras.utils.set_random_seed(args.seed)
+    fitting.seed(args.seed)
     model = build_sequence(width=args.width)
     steps = -(-len(x_fit) // args.batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(2e-3, args.epochs * steps, alpha=0.02)
@@ -121,16 +147,27 @@ def train(args):
         width = tf.cast(tf.round(tf.cast(tf.shape(x)[2], tf.float32) * factor), tf.int32)
         return tf.image.resize(x, tf.stack([tf.shape(x)[1], width]), antialias=True)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, 32, None, 1], tf.float32),
-                                  tf.TensorSpec([None, None], tf.int32),
-                                  tf.TensorSpec([None], tf.int32)])
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([None, 32, None, 1], tf.float32),
+            tf.TensorSpec([None, None], tf.int32),
+            tf.TensorSpec([None], tf.int32),
+        ]
+    )
     def step(x, y, lengths):
         with tf.GradientTape() as tape:
             logits = model(stretched(x), training=True)[:, 0]
             columns = tf.fill([tf.shape(x)[0]], tf.shape(logits)[1])
-            loss = tf.reduce_mean(tf.nn.ctc_loss(
-                tf.where(y < 0, 0, y), logits, lengths, columns, logits_time_major=False,
-                blank_index=BLANK))
+            loss = tf.reduce_mean(
+                tf.nn.ctc_loss(
+                    tf.where(y < 0, 0, y),
+                    logits,
+                    lengths,
+                    columns,
+                    logits_time_major=False,
+                    blank_index=BLANK,
+                )
+            )
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
@@ -142,41 +179,64 @@ def train(args):
         losses = [float(step(x, y, n)) for x, y, n in batches(x_fit, t_fit, args.batch_size, rng)]
         right = np.array([r == t for r, t in zip(read_lines(model, x_val), t_val)])
         exact, with_others = right[~has_other].mean(), right[has_other].mean()
-        history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4),
-                        "val_exact": round(float(exact), 4),
-                        "val_exact_with_non_digits": round(float(with_others), 4)})
-        print(f"Epoch {epoch + 1}/{args.epochs}: CTC loss {np.mean(losses):.3f}, validation "
-              f"numbers read exactly {exact:.2%}, lines with non-digits {with_others:.2%} "
-              f"({time.perf_counter() - fit_started:.0f} s)", flush=True)
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "loss": round(float(np.mean(losses)), 4),
+                "val_exact": round(float(exact), 4),
+                "val_exact_with_non_digits": round(float(with_others), 4),
+            }
+        )
+        print(
+            f"Epoch {epoch + 1}/{args.epochs}: CTC loss {np.mean(losses):.3f}, validation "
+            f"numbers read exactly {exact:.2%}, lines with non-digits {with_others:.2%} "
+            f"({time.perf_counter() - fit_started:.0f} s)",
+            flush=True,
+        )
         if exact > best:  # chosen on numbers of digits alone, what the reader most needs
             best, best_others, best_weights = exact, with_others, model.get_weights()
     model.set_weights(best_weights)
     seconds = time.perf_counter() - fit_started
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    model.save(args.out)
     card = {
-        "name": args.out.stem,
-        "arch": "sequence-cnn-ctc",
+        # A custom CTC loop, not Keras' fit: its own record of the epochs (below), and no fixed
+        # input shape (a line is as wide as it is).
+        **cards.common(
+            args.out.stem,
+            "sequence-cnn-ctc",
+            model.count_params(),
+            seed=args.seed,
+            batch_size=args.batch_size,
+            preprocessing=LINE_DESCRIPTION,
+            input_shape=None,
+        ),
         "output": f"per {STRIDE} px column of a line: probabilities of 0-9, blank (index "
-                  f"{BLANK}) and not a digit (index {NOT_DIGIT})",
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "data": {"lines": len(x_fit), "validation_lines": len(x_val),
-                 "validation_with_non_digits": int(has_other.sum())},
-        "validation": {"exact": round(float(best), 5),
-                       "exact_with_non_digits": round(float(best_others), 5)},
-        "preprocessing": LINE_DESCRIPTION,
-        "parameters": int(model.count_params()),
-        "epochs": history, "seconds": round(seconds), "seed": args.seed,
-        "ones": args.ones, "width": args.width,
-        "batch_size": args.batch_size, "versions": cards.versions(),
+        f"{BLANK}) and not a digit (index {NOT_DIGIT})",
+        "data": {
+            "lines": len(x_fit),
+            "validation_lines": len(x_val),
+            "validation_with_non_digits": int(has_other.sum()),
+        },
+        "validation": {
+            "exact": round(float(best), 5),
+            "exact_with_non_digits": round(float(best_others), 5),
+        },
+        "epochs": history,
+        "seconds": round(seconds),
+        "ones": args.ones,
+        "width": args.width,
     }
-    cards.write_card(args.out, card, cards.sequence_card_markdown)
-    if not args.no_export:
-        export_tflite(keras.Sequential([model, keras.layers.Softmax()]),
-                      args.out.with_suffix(".tflite"))
-    print(f"Saved {args.out}: validation numbers read exactly {best:.2%}; "
-          f"{len(history)} epochs in {seconds:.0f} s.", flush=True)
-    return card
+    return fitting.save(
+        model,
+        args.out,
+        card,
+        markdown=sequence_card_markdown,
+        export=not args.no_export,
+        exported=lambda m: keras.Sequential([m, keras.layers.Softmax()]),
+        summary=(
+            f"Saved {args.out}: validation numbers read exactly {best:.2%}; "
+            f"{len(history)} epochs in {seconds:.0f} s."
+        ),
+    )
 
 
 def main(argv=None):

@@ -12,19 +12,25 @@ import numpy as np
 import pytest
 
 from corrections import store
-from model import SHIPPED_MODEL
 from model import finetune as finetuning
 from model.card import read_card
+from model.correction_data import export, load_corrections
 from model.data import load_mnist
+from model.datasets import validation_split
 from model.drawn import render_strokes
-from model.feedback import export, load_corrections
-from model.finetune import (MAX_MNIST_DROP, MNIST_VALIDATION, base_never_trained_on_validation,
-                            drawn_replay, mnist_parts, promotion, split_corrections)
-from reading.preprocess import normalize_ink, preprocess_mnist
+from model.finetune import (
+    MNIST_VALIDATION,
+    base_never_trained_on_validation,
+    drawn_replay,
+    mnist_parts,
+    split_corrections,
+)
+from model.promotion import MAX_MNIST_DROP, promotion
 from model.strokes import rng_for
 from model.strokes.templates import random_template
 from model.train import main as train_main
-from model.datasets import validation_split
+from reading.models import DIGITS
+from reading.preprocess import normalize_ink, preprocess_mnist
 from webapp.classifier import DigitClassifier
 
 pytestmark = pytest.mark.slow
@@ -38,8 +44,9 @@ def mirror_written(count, seed):
     for i in range(count):
         digit = MIRRORED[i % len(MIRRORED)]
         _, strokes = random_template(rng, digit)
-        mirrored = [np.column_stack([1 - np.asarray(s)[:, 0], np.asarray(s)[:, 1]])
-                    for s in strokes]
+        mirrored = [
+            np.column_stack([1 - np.asarray(s)[:, 0], np.asarray(s)[:, 1]]) for s in strokes
+        ]
         x.append(normalize_ink(render_strokes(mirrored, float(rng.uniform(0.06, 0.2)))))
         y.append(digit)
     return np.stack(x), np.array(y)
@@ -51,15 +58,22 @@ def corrections_db(tmp_path_factory):
     from model.architectures import load_model
 
     x, y = mirror_written(300, seed=1)
-    probabilities = load_model(SHIPPED_MODEL).predict(x[..., None], verbose=0)
+    probabilities = load_model(DIGITS.keras).predict(x[..., None], verbose=0)
     predicted = probabilities.argmax(1)
     url = f"sqlite:///{tmp_path_factory.mktemp('fb') / 'feedback.sqlite3'}"
     store.migrate(url)
     engine = store.open_engine(url)
     for xi, yi, pi, probs in zip(x, y, predicted, probabilities):
         if pi != yi:
-            store.add_correction(engine, image=b"(simulated)", x=xi, label=yi, predicted=pi,
-                                 probabilities=probs, model_version="digits-test")
+            store.add_correction(
+                engine,
+                image=b"(simulated)",
+                x=xi,
+                label=yi,
+                predicted=pi,
+                probabilities=probs,
+                model_version="digits-test",
+            )
     engine.dispose()
     return url
 
@@ -68,14 +82,29 @@ def shipped_copy(folder):
     """The shipped model's files in folder, so promotion replaces copies, not the real ones."""
     folder.mkdir()
     for suffix in (".keras", ".tflite", ".card.json", ".card.md"):
-        shutil.copyfile(SHIPPED_MODEL.with_suffix(suffix), folder / f"digits{suffix}")
+        shutil.copyfile(DIGITS.keras.with_suffix(suffix), folder / f"digits{suffix}")
     return folder / "digits.keras"
 
 
 def finetune(base, feedback, *options):
-    train_main(["--finetune", "--feedback", str(feedback), "--base", str(base),
-                "--versions-dir", str(base.parent / "versions"), "--mnist-subset", "12000",
-                "--epochs", "2", "--feedback-weight", "1", *options])
+    train_main(
+        [
+            "--finetune",
+            "--feedback",
+            str(feedback),
+            "--base",
+            str(base),
+            "--versions-dir",
+            str(base.parent / "versions"),
+            "--mnist-subset",
+            "12000",
+            "--epochs",
+            "2",
+            "--feedback-weight",
+            "1",
+            *options,
+        ]
+    )
     (card,) = [read_card(p) for p in (base.parent / "versions").glob("*.keras")]
     return card
 
@@ -124,18 +153,19 @@ def test_finetune_learns_the_corrections_and_is_promoted(corrections_db, tmp_pat
     assert DigitClassifier(base.with_suffix(".tflite")).version == card["version"]
 
 
-def test_finetune_that_forgets_mnist_is_not_promoted(corrections_db, tmp_path, capsys,
-                                                     training_spy):
+def test_finetune_that_forgets_mnist_is_not_promoted(
+    corrections_db, tmp_path, capsys, training_spy
+):
     base = shipped_copy(tmp_path / "saved")
     before = base.read_bytes()
     # Far too big a learning rate: the model forgets what it knew.
-    card = finetune(base, corrections_db, "--learning-rate", "0.05", "--mnist-subset", "2000",
-                    "--drawn", "300")
+    card = finetune(
+        base, corrections_db, "--learning-rate", "0.05", "--mnist-subset", "2000", "--drawn", "300"
+    )
     out = capsys.readouterr().out
     tune = card["finetune"]
     assert not tune["promoted"]
-    assert (tune["after"]["mnist_validation"]
-            < tune["before"]["mnist_validation"] - MAX_MNIST_DROP)
+    assert tune["after"]["mnist_validation"] < tune["before"]["mnist_validation"] - MAX_MNIST_DROP
     assert "Not promoted: MNIST validation accuracy fell" in out
     assert base.read_bytes() == before and "version" not in read_card(base)
 
@@ -164,19 +194,26 @@ def test_feedback_export_writes_npz_and_contact_sheet(corrections_db, tmp_path):
 
 
 def figures(validation, drawings, held_out, test):
-    return {"mnist_validation": validation, "validation_drawings": drawings,
-            "held_out": held_out, "mnist_test": test}
+    return {
+        "mnist_validation": validation,
+        "validation_drawings": drawings,
+        "held_out": held_out,
+        "mnist_test": test,
+    }
 
 
-@pytest.mark.parametrize(("before", "after", "promoted"), [
-    (figures(0.99, 0.99, 0.2, 0.99), figures(0.989, 0.988, 0.5, 0.99), True),  # at the limits
-    (figures(0.99, 0.99, 0.2, 0.99), figures(0.9889, 0.99, 0.5, 0.99), False),  # MNIST val.
-    (figures(0.99, 0.99, 0.2, 0.99), figures(0.99, 0.9879, 0.5, 0.99), False),  # drawings
-    (figures(0.99, 0.99, 0.2, 0.99), figures(0.995, 0.995, 0.2, 0.99), False),  # not better
-    # The MNIST test set disagrees with validation: validation decides.
-    (figures(0.99, 0.99, 0.2, 0.99), figures(0.99, 0.99, 0.5, 0.90), True),
-    (figures(0.99, 0.99, 0.2, 0.99), figures(0.98, 0.99, 0.5, 1.00), False),
-])
+@pytest.mark.parametrize(
+    ("before", "after", "promoted"),
+    [
+        (figures(0.99, 0.99, 0.2, 0.99), figures(0.989, 0.988, 0.5, 0.99), True),  # at the limits
+        (figures(0.99, 0.99, 0.2, 0.99), figures(0.9889, 0.99, 0.5, 0.99), False),  # MNIST val.
+        (figures(0.99, 0.99, 0.2, 0.99), figures(0.99, 0.9879, 0.5, 0.99), False),  # drawings
+        (figures(0.99, 0.99, 0.2, 0.99), figures(0.995, 0.995, 0.2, 0.99), False),  # not better
+        # The MNIST test set disagrees with validation: validation decides.
+        (figures(0.99, 0.99, 0.2, 0.99), figures(0.99, 0.99, 0.5, 0.90), True),
+        (figures(0.99, 0.99, 0.2, 0.99), figures(0.98, 0.99, 0.5, 1.00), False),
+    ],
+)
 def test_finetune_promotion_rule(before, after, promoted):
     assert promotion(before, after)[0] is promoted
 
@@ -190,7 +227,8 @@ def test_finetune_promotion_never_reads_the_test_set():
     before, after = figures(0.99, 0.99, 0.2, 0.99), figures(0.99, 0.99, 0.5, 0.5)
     assert promotion(NoTestSet(before), NoTestSet(after)) == promotion(
         {k: v for k, v in before.items() if k != "mnist_test"},
-        {k: v for k, v in after.items() if k != "mnist_test"})
+        {k: v for k, v in after.items() if k != "mnist_test"},
+    )
 
 
 def test_finetune_validation_slice_is_fixed_and_apart_from_what_it_trains_on():
@@ -205,14 +243,23 @@ def test_finetune_validation_slice_is_fixed_and_apart_from_what_it_trains_on():
     assert set(validation) <= set(validation_split(60000, 0.1, 1234)[0])
 
 
-@pytest.mark.parametrize(("card", "never"), [
-    ({"seed": 1234, "data": {"train": 54000, "validation": 6000},
-      "members": [{"seed": 1234}, {"seed": 1234}]}, True),
-    ({"seed": 1234, "data": {"train": 54000, "validation": 6000}}, True),
-    ({"seed": 1234, "data": {"train": 60000, "validation": 0}}, False),  # the MLP's recipe
-    ({"seed": 99, "data": {"train": 54000, "validation": 6000}}, None),
-    ({"finetune": {"validation": {"base_never_trained_on_it": True}}}, True),
-])
+@pytest.mark.parametrize(
+    ("card", "never"),
+    [
+        (
+            {
+                "seed": 1234,
+                "data": {"train": 54000, "validation": 6000},
+                "members": [{"seed": 1234}, {"seed": 1234}],
+            },
+            True,
+        ),
+        ({"seed": 1234, "data": {"train": 54000, "validation": 6000}}, True),
+        ({"seed": 1234, "data": {"train": 60000, "validation": 0}}, False),  # the MLP's recipe
+        ({"seed": 99, "data": {"train": 54000, "validation": 6000}}, None),
+        ({"finetune": {"validation": {"base_never_trained_on_it": True}}}, True),
+    ],
+)
 def test_finetune_card_says_whether_the_base_held_the_slice_out(card, never):
     assert base_never_trained_on_validation(card, 60000) is never
 
@@ -224,16 +271,30 @@ def test_finetune_split_keeps_held_out_apart():
     assert not set(y_fit) & set(y_held) and set(y_fit) | set(y_held) == set(range(40))
 
 
-@pytest.mark.parametrize(("data", "mnist_subset", "drawn", "expected"), [
-    ({"train": 54000, "drawn": {"traced_mnist_train": 24000, "templates": 12000}}, 12000, None,
-     (5333, 2667)),  # the base's 2 drawn digits per 3 MNIST ones
-    ({"train": 54000, "drawn": {"traced_mnist_train": 24000, "templates": 12000}}, 12000, 300,
-     (200, 100)),
-    ({"train": 54000, "drawn": {"traced_mnist_train": 24000, "templates": 12000}}, 12000, 0,
-     (0, 0)),
-    ({"train": 60000, "drawn": {"traced_mnist_train": 0, "templates": 0}}, 12000, None, (0, 0)),
-    ({}, 12000, None, (0, 0)),  # a card from before drawn training
-])
-def test_finetune_replays_drawn_digits_in_the_bases_proportion(data, mnist_subset, drawn,
-                                                               expected):
+@pytest.mark.parametrize(
+    ("data", "mnist_subset", "drawn", "expected"),
+    [
+        (
+            {"train": 54000, "drawn": {"traced_mnist_train": 24000, "templates": 12000}},
+            12000,
+            None,
+            (5333, 2667),
+        ),  # the base's 2 drawn digits per 3 MNIST ones
+        (
+            {"train": 54000, "drawn": {"traced_mnist_train": 24000, "templates": 12000}},
+            12000,
+            300,
+            (200, 100),
+        ),
+        (
+            {"train": 54000, "drawn": {"traced_mnist_train": 24000, "templates": 12000}},
+            12000,
+            0,
+            (0, 0),
+        ),
+        ({"train": 60000, "drawn": {"traced_mnist_train": 0, "templates": 0}}, 12000, None, (0, 0)),
+        ({}, 12000, None, (0, 0)),  # a card from before drawn training
+    ],
+)
+def test_finetune_replays_drawn_digits_in_the_bases_proportion(data, mnist_subset, drawn, expected):
     assert drawn_replay({"data": data}, mnist_subset, drawn) == expected

@@ -16,8 +16,22 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def smoke_model(tmp_path_factory):
     out = tmp_path_factory.mktemp("smoke") / "smoke.keras"
-    card = train(parse_args(["--subset", "1000", "--epochs", "1", "--traced", "200",
-                             "--templates", "100", "--out", str(out)]))
+    card = train(
+        parse_args(
+            [
+                "--subset",
+                "1000",
+                "--epochs",
+                "1",
+                "--traced",
+                "200",
+                "--templates",
+                "100",
+                "--out",
+                str(out),
+            ]
+        )
+    )
     return out, card
 
 
@@ -47,16 +61,20 @@ def test_train_smoke_export_is_served(smoke_model):
 
 def test_train_smoke_mlp_is_the_tutorials_model(tmp_path):
     out = tmp_path / "mlp.keras"
-    card = train(parse_args(["--arch", "mlp", "--subset", "320", "--epochs", "1",
-                             "--out", str(out), "--no-export"]))
+    card = train(
+        parse_args(
+            ["--arch", "mlp", "--subset", "320", "--epochs", "1", "--out", str(out), "--no-export"]
+        )
+    )
     assert card["parameters"] == 784 * 128 + 128 + 128 * 10 + 10
     assert card["batch_size"] == 32 and card["augmentation"] == "none"
     assert not any(card["data"]["drawn"].values())  # the tutorial trains on MNIST alone
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_evaluate_recomputes_the_card(smoke_model):
@@ -79,8 +97,7 @@ def test_cli_predict_prints_digit_and_probabilities(smoke_model, tmp_path):
     assert result.stdout.count(": 0.") + result.stdout.count(": 1.") == 10
 
 
-@pytest.mark.parametrize("cli", ["model.train", "model.evaluate", "model.predict",
-                                 "model.export"])
+@pytest.mark.parametrize("cli", ["model.train", "model.evaluate", "model.predict", "model.export"])
 def test_cli_help_explains_the_options(cli):
     result = run_cli(cli, "--help")
     assert result.returncode == 0 and "usage: python -m " + cli in result.stdout

@@ -73,8 +73,10 @@ def arrow(rng, up_excluded=60.0):
     head = rng.uniform(0.2, 0.4)
     spread = rng.uniform(25, 45)
     tip = np.array([1.0, 0.5])
-    sides = [tip - head * np.array([np.cos(np.radians(s)), np.sin(np.radians(s))])
-             for s in (spread, -spread)]
+    sides = [
+        tip - head * np.array([np.cos(np.radians(s)), np.sin(np.radians(s))])
+        for s in (spread, -spread)
+    ]
     if rng.random() < 0.5:
         strokes = [[(0.0, 0.5), tip], [sides[0], tip, sides[1]]]
     else:
@@ -85,8 +87,10 @@ def arrow(rng, up_excluded=60.0):
 def heart(rng):
     """The classic heart curve, in one stroke or as two halves meeting at the tip."""
     t = np.linspace(0, 2 * np.pi, 40)
-    x, y = 16 * np.sin(t) ** 3, -(13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t)
-                                    - np.cos(4 * t))
+    x, y = (
+        16 * np.sin(t) ** 3,
+        -(13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t)),
+    )
     curve = np.stack([x, y], 1) / 34.0 + 0.5
     if rng.random() < 0.5:
         return [curve]
@@ -107,8 +111,11 @@ def smiley(rng):
     face = arc(0.5, 0.5, 0.5, rng.uniform(0.45, 0.55), -90, 270 + rng.uniform(-15, 15), 28)
     dash = rng.random() < 0.5
     eyes = [np.array([(x, 0.33), (x, 0.42)] if dash else [(x, 0.36)]) for x in (0.33, 0.67)]
-    mouth = (arc(0.5, 0.55, 0.24, 0.18, 20, 160, 10) if rng.random() < 0.8
-             else arc(0.5, 0.82, 0.22, 0.12, 200, 340, 10))
+    mouth = (
+        arc(0.5, 0.55, 0.24, 0.18, 20, 160, 10)
+        if rng.random() < 0.8
+        else arc(0.5, 0.82, 0.22, 0.12, 200, 340, 10)
+    )
     return [face, *eyes, mouth]
 
 
@@ -122,8 +129,16 @@ def house(rng):
     return strokes
 
 
-SHAPES = {"polygon": polygon, "star": star, "cross": cross, "arrow": arrow, "heart": heart,
-          "spiral": spiral, "smiley": smiley, "house": house}
+SHAPES = {
+    "polygon": polygon,
+    "star": star,
+    "cross": cross,
+    "arrow": arrow,
+    "heart": heart,
+    "spiral": spiral,
+    "smiley": smiley,
+    "house": house,
+}
 
 
 # Scribbles: random walks, coils, zig-zags, filling-in and tangles.
