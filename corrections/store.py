@@ -8,13 +8,16 @@ write at once: a writer waits for the lock instead of failing.
 
 import contextlib
 import fcntl
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from numpy.typing import ArrayLike
 
 from corrections.schema import corrections, number_corrections
 
@@ -26,23 +29,23 @@ BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for another's lock before g
 MIGRATION_LOCK = 0x6469_6769
 
 
-def database_url(url):
+def database_url(url: str) -> str:
     """A SQLAlchemy URL from a DATABASE_URL: postgres:// and postgresql:// use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
-def open_engine(url):
+def open_engine(url: str) -> sa.Engine:
     """An engine for the URL; for SQLite, every connection in WAL mode with a busy timeout."""
-    url = sa.make_url(database_url(url))
-    if url.get_backend_name() != "sqlite":
+    parsed = sa.make_url(database_url(url))
+    if parsed.get_backend_name() != "sqlite":
         # pre_ping: a server restarted since the last request costs a retry, not an error.
-        return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=2, max_overflow=4)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @sa.event.listens_for(engine, "connect")
     def wal_and_busy_timeout(dbapi_connection, _record):
@@ -55,7 +58,7 @@ def open_engine(url):
     return engine
 
 
-def migrate(url, revision="head"):
+def migrate(url: str, revision: str = "head") -> None:
     """Bring the schema to the newest migration (or to `revision`); safe when several processes
     start at once."""
     engine = open_engine(url)
@@ -71,7 +74,7 @@ def migrate(url, revision="head"):
 
 
 @contextlib.contextmanager
-def _migration_lock(engine):
+def _migration_lock(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A connection held while no other process migrates the same database."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
@@ -96,21 +99,31 @@ def _migration_lock(engine):
             yield connection
 
 
-def input_to_bytes(x):
+def input_to_bytes(x: np.ndarray) -> bytes:
     """The 28x28 input as float32 little-endian bytes (exact, 3,136 bytes)."""
     return np.asarray(x, dtype="<f4").reshape(28, 28).tobytes()
 
 
-def input_from_bytes(data):
+def input_from_bytes(data: bytes) -> np.ndarray:
     """The float32 (28, 28) array stored by input_to_bytes."""
     return np.frombuffer(data, dtype="<f4").reshape(28, 28).astype(np.float32)
 
 
-def add_correction(engine, *, image, x, label, predicted, probabilities, model_version,
-                   undo_token_hash=None, created_at=None):
+def add_correction(
+    engine: sa.Engine,
+    *,
+    image: bytes,
+    x: np.ndarray,
+    label: int,
+    predicted: int,
+    probabilities: Iterable[float],
+    model_version: str,
+    undo_token_hash: str | None = None,
+    created_at: datetime | None = None,
+) -> int:
     """Store one digit correction; returns its id."""
     row = {
-        "created_at": created_at or datetime.now(timezone.utc),
+        "created_at": created_at or datetime.now(UTC),
         "label": int(label),
         "predicted": int(predicted),
         "probabilities": [float(p) for p in probabilities],
@@ -122,11 +135,22 @@ def add_correction(engine, *, image, x, label, predicted, probabilities, model_v
     return _insert(engine, corrections, row)
 
 
-def add_number_correction(engine, *, image, number, shown, verdict, boxes, strokes,
-                          model_version, undo_token_hash, created_at=None):
+def add_number_correction(
+    engine: sa.Engine,
+    *,
+    image: bytes,
+    number: str,
+    shown: str,
+    verdict: str,
+    boxes: Iterable[Sequence[int]],
+    strokes: Iterable[ArrayLike] | None,
+    model_version: str,
+    undo_token_hash: str,
+    created_at: datetime | None = None,
+) -> int:
     """Store one whole-number correction (number: the digits as a string); returns its id."""
     row = {
-        "created_at": created_at or datetime.now(timezone.utc),
+        "created_at": created_at or datetime.now(UTC),
         "number": str(number),
         "shown": str(shown),
         "verdict": str(verdict),
@@ -139,19 +163,21 @@ def add_number_correction(engine, *, image, number, shown, verdict, boxes, strok
     return _insert(engine, number_corrections, row)
 
 
-def _insert(engine, table, row):
+def _insert(engine: sa.Engine, table: sa.Table, row: dict[str, Any]) -> int:
     with engine.begin() as connection:
-        return connection.execute(sa.insert(table).values(row)).inserted_primary_key[0]
+        inserted = connection.execute(sa.insert(table).values(row)).inserted_primary_key
+    assert inserted is not None  # an INSERT of one row always has its key
+    return int(inserted[0])
 
 
-def read_corrections(engine):
+def read_corrections(engine: sa.Engine) -> list[dict[str, Any]]:
     """Every stored correction, oldest first, as dicts (input as a float32 (28, 28) array)."""
     with engine.connect() as connection:
         rows = connection.execute(sa.select(corrections).order_by(corrections.c.id)).mappings()
         return [{**row, "input": input_from_bytes(row["input"])} for row in rows]
 
 
-def read_number_corrections(engine):
+def read_number_corrections(engine: sa.Engine) -> list[dict[str, Any]]:
     """Every stored number correction, oldest first, as dicts."""
     with engine.connect() as connection:
         query = sa.select(number_corrections).order_by(number_corrections.c.id)

@@ -1,7 +1,7 @@
 """The corrections people sent, as a data set for retraining.
 
-    python -m model.feedback export                          # default database -> runs/feedback/
-    python -m model.feedback export --database postgresql://... --out some/folder
+    python -m model.correction_data export                          # default database -> runs/feedback/
+    python -m model.correction_data export --database postgresql://... --out some/folder
 
 Writes corrections.npz (x: the 28x28 inputs the model saw, y: the labels people gave,
 predicted: what the model had answered, ids, model_version) and corrections.png, a contact
@@ -43,8 +43,10 @@ def read_rows(url):
     try:
         return store.read_corrections(engine)
     except sa.exc.SQLAlchemyError as error:
-        raise SystemExit(f"Could not read corrections from {engine.url!r} ({error.orig or error}). "
-                         "Is it the database the server writes to (DATABASE_URL)?") from None
+        raise SystemExit(
+            f"Could not read corrections from {engine.url!r} ({error.orig or error}). "
+            "Is it the database the server writes to (DATABASE_URL)?"
+        ) from None
     finally:
         engine.dispose()
 
@@ -52,8 +54,9 @@ def read_rows(url):
 def as_arrays(rows):
     """Rows -> inputs, labels, the model's answers and ids, as numpy arrays."""
     x = np.stack([r["input"] for r in rows]) if rows else np.zeros((0, 28, 28), np.float32)
-    columns = [np.array([r[key] for r in rows], dtype=np.int64)
-               for key in ("label", "predicted", "id")]
+    columns = [
+        np.array([r[key] for r in rows], dtype=np.int64) for key in ("label", "predicted", "id")
+    ]
     return (x, *columns)
 
 
@@ -62,8 +65,14 @@ def export(url, out):
     rows = read_rows(url)
     x, y, predicted, ids = as_arrays(rows)
     out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out / "corrections.npz", x=x, y=y, predicted=predicted, ids=ids,
-                        model_version=np.array([r["model_version"] for r in rows], dtype=str))
+    np.savez_compressed(
+        out / "corrections.npz",
+        x=x,
+        y=y,
+        predicted=predicted,
+        ids=ids,
+        model_version=np.array([r["model_version"] for r in rows], dtype=str),
+    )
     contact_sheet(x, y, predicted).save(out / "corrections.png")
     return len(rows)
 
@@ -82,21 +91,31 @@ def contact_sheet(x, y, predicted, columns=16):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m model.feedback", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m model.correction_data",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     export_parser = commands.add_parser("export", help="write corrections.npz and .png")
     export_parser.add_argument(
-        "--database", default=os.environ.get("DATABASE_URL") or str(store.DEFAULT_DATABASE),
+        "--database",
+        default=os.environ.get("DATABASE_URL") or str(store.DEFAULT_DATABASE),
         help="a database URL or a SQLite file (default: $DATABASE_URL, else the server's "
-             f"default, {store.DEFAULT_DATABASE})")
-    export_parser.add_argument("--out", type=Path, default=Path("runs") / "feedback",
-                               help="folder for corrections.npz and corrections.png "
-                                    "(default: runs/feedback)")
+        f"default, {store.DEFAULT_DATABASE})",
+    )
+    export_parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs") / "feedback",
+        help="folder for corrections.npz and corrections.png (default: runs/feedback)",
+    )
     args = parser.parse_args(argv)
     count = export(database_from(args.database), args.out)
-    print(f"Exported {count} corrections to {args.out / 'corrections.npz'} and "
-          f"{args.out / 'corrections.png'}.")
+    print(
+        f"Exported {count} corrections to {args.out / 'corrections.npz'} and "
+        f"{args.out / 'corrections.png'}."
+    )
 
 
 if __name__ == "__main__":

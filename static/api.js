@@ -2,7 +2,8 @@
 
 // Resolved against this module, not the page, so the app also works under a URL prefix.
 const PREDICT_URL = new URL('../api/predict', import.meta.url);
-const FEEDBACK_URL = new URL('../api/feedback', import.meta.url);
+// Corrections' URL keeps its first name, for the clients that use it.
+const CORRECTIONS_URL = new URL('../api/feedback', import.meta.url);
 // RFC 7240 preferences: /api/predict adds the number read (as /api/read gives it) and the
 // occlusion maps, so the page asks the contract's endpoint once per drawing for everything.
 const PAGE_PREFERENCES = 'read, explain';
@@ -79,7 +80,7 @@ export async function sendCorrection(image, label, strokes) {
   form.append('image', image, 'drawing.png');
   form.append('label', label);
   if (label.length > 1) appendStrokes(form, strokes);
-  const { answer, response } = await send(FEEDBACK_URL, { body: form });
+  const { answer, response } = await send(CORRECTIONS_URL, { body: form });
   // Measured on the server's clock (its Date header), so a wrong clock here does not matter.
   const until = Date.parse(answer.undo_until ?? '');
   const now = Date.parse(response.headers.get('Date') ?? '') || Date.now();
@@ -95,7 +96,7 @@ export async function sendCorrection(image, label, strokes) {
  * @throws {ApiError} when the server cannot be reached or refuses (e.g. 410 too late)
  */
 export async function deleteCorrection(id, token) {
-  await send(new URL(String(id), `${FEEDBACK_URL}/`), {
+  await send(new URL(String(id), `${CORRECTIONS_URL}/`), {
     method: 'DELETE',
     headers: { Authorization: `Bearer ${token}` },
   });

@@ -1,4 +1,4 @@
-"""benchmarks/feedback_loop.py run for real on a small scale: the Procfile's server, Chromium,
+"""benchmarks/correction_loop.py run for real on a small scale: the Procfile's server, Chromium,
 POST /api/feedback into SQLite, the fine-tune command, the server again on the new version,
 and the sets that choose and report kept apart.
 
@@ -15,30 +15,56 @@ from pathlib import Path
 
 import pytest
 
-from model import SHIPPED_MODEL
 from model.card import read_card
-from model.feedback import load_corrections
+from model.correction_data import load_corrections
+from reading.models import DIGITS
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def shipped_files():
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in SHIPPED_MODEL.parent.glob("digits.*")}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in DIGITS.keras.parent.glob("digits.*")
+    }
 
 
-def test_feedback_loop_run_sends_misread_drawings_and_serves_the_finetuned_copy(tmp_path):
+def test_correction_loop_run_sends_misread_drawings_and_serves_the_finetuned_copy(tmp_path):
     shipped, work, out = shipped_files(), tmp_path / "work", tmp_path / "loop.json"
     instance_db = ROOT / "instance" / "feedback.sqlite3"
     instance_before = instance_db.stat().st_mtime_ns if instance_db.exists() else None
     # A small scale: the (up to) three worst styles of 800 drawings, 300 new drawings of each (with
     # fewer, a good model may misread too few to fine-tune on), a report set of 400 + 100 each.
-    subprocess.run([sys.executable, "benchmarks/feedback_loop.py", "--count", "800",
-                    "--styles", "3", "--min-errors", "1", "--per-style", "300",
-                    "--report-count", "400", "--report-per-style", "100",
-                    "--mnist-subset", "2000", "--epochs", "1", "--work", str(work),
-                    "--out", str(out)], cwd=ROOT, check=True, timeout=400)
+    subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/correction_loop.py",
+            "--count",
+            "800",
+            "--styles",
+            "3",
+            "--min-errors",
+            "1",
+            "--per-style",
+            "300",
+            "--report-count",
+            "400",
+            "--report-per-style",
+            "100",
+            "--mnist-subset",
+            "2000",
+            "--epochs",
+            "1",
+            "--work",
+            str(work),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        check=True,
+        timeout=400,
+    )
     report = json.loads(out.read_text())
 
     # Every correction the server stored is a misread correction drawing, with its true label.
@@ -56,11 +82,14 @@ def test_feedback_loop_run_sends_misread_drawings_and_serves_the_finetuned_copy(
     assert report["choosing"] == {"seed": 1, "count": 800, "weakest_styles": styles}
     assert fresh["seed"] == 36 and fresh["shared_with_choosing"] == 0
     assert fresh["shared_with_corrections"] == 0
-    assert (fresh["every_source"] + fresh["of_corrected_styles"] + fresh["dropped_as_shared"]
-            == 400 + 100 * len(styles))
+    assert fresh["every_source"] + fresh["of_corrected_styles"] + fresh[
+        "dropped_as_shared"
+    ] == 400 + 100 * len(styles)
     rows = {(r["set"], r["name"]): r for r in report["table"]}
-    styles_set, every_set = ("report set: corrected styles (seed 36)",
-                             "report set: every source (seed 36)")
+    styles_set, every_set = (
+        "report set: corrected styles (seed 36)",
+        "report set: every source (seed 36)",
+    )
     assert {r["set"] for r in report["table"]} == {styles_set, every_set}
     for style in styles:
         assert rows[styles_set, f"{style['source']}/{style['style']}"]["n"] == 100

@@ -6,13 +6,13 @@ import io
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from PIL import Image
-
-from corrections import store
 from drawing import draw_digit, png_bytes
-from reading.preprocess import preprocess_image
+from PIL import Image
 from strokes import DIGIT_STROKES
 from test_api import BAD_REQUESTS, assert_error
+
+from corrections import store
+from reading.preprocess import preprocess_image
 from webapp import create_app, database
 
 SEVEN = png_bytes(draw_digit(DIGIT_STROKES[7], look="transparent"))
@@ -21,8 +21,13 @@ SEVEN = png_bytes(draw_digit(DIGIT_STROKES[7], look="transparent"))
 @pytest.fixture
 def feedback_app(tmp_path):
     """An app of its own: an empty database and a fresh rate limit for every test."""
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}",
-                      "FEEDBACK_RATE": "5/minute"})  # low, so the flood test is short
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}",
+            "FEEDBACK_RATE": "5/minute",
+        }
+    )  # low, so the flood test is short
     yield app
     app.extensions["corrections"].dispose()
 
@@ -37,13 +42,19 @@ def stored(app):
 
 
 def as_json(image, label):
-    return {"json": {"image": "data:image/png;base64," + base64.b64encode(image).decode(),
-                     "label": label}}
+    return {
+        "json": {
+            "image": "data:image/png;base64," + base64.b64encode(image).decode(),
+            "label": label,
+        }
+    }
 
 
 def as_form(image, label):
-    return {"data": {"image": (io.BytesIO(image), "seven.png"), "label": label},
-            "content_type": "multipart/form-data"}
+    return {
+        "data": {"image": (io.BytesIO(image), "seven.png"), "label": label},
+        "content_type": "multipart/form-data",
+    }
 
 
 def as_raw(image, label):
@@ -53,26 +64,31 @@ def as_raw(image, label):
 @pytest.mark.parametrize("form", [as_json, as_form, as_raw])
 def test_feedback_stores_the_correction_in_every_request_form(feedback_app, feedback_client, form):
     label = 1  # say the 7 was a 1: what the model answered and what the person said both stay
-    response = feedback_client.post("/api/feedback", **form(SEVEN, label if form is as_json
-                                                             else str(label)))
+    response = feedback_client.post(
+        "/api/feedback", **form(SEVEN, label if form is as_json else str(label))
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     (row,) = stored(feedback_app)
     assert response.get_json()["id"] == row["id"]
     assert list(response.get_json()) == ["id", "undo_token", "undo_until"]
-    classifier = feedback_app.extensions["classifier"]
+    digits = feedback_app.extensions["models"].digits
     expected_input = preprocess_image(Image.open(io.BytesIO(SEVEN)))
-    expected = classifier.predict(expected_input)
+    expected = digits.predict(expected_input)
     assert row["label"] == label
     assert row["image"] == SEVEN
     np.testing.assert_array_equal(row["input"], expected_input)
     assert row["probabilities"] == pytest.approx(expected.tolist(), abs=1e-6)
     assert row["predicted"] == int(np.argmax(expected))
-    assert row["model_version"] == classifier.version
+    assert row["model_version"] == digits.version
 
 
 def test_feedback_keeps_nothing_about_the_client(feedback_app, feedback_client):
-    feedback_client.post("/api/feedback", environ_base={"REMOTE_ADDR": "203.0.113.9"},
-                         headers={"User-Agent": "secret-agent"}, **as_json(SEVEN, 7))
+    feedback_client.post(
+        "/api/feedback",
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        headers={"User-Agent": "secret-agent"},
+        **as_json(SEVEN, 7),
+    )
     engine = database.engine(feedback_app)
     with engine.connect() as connection:
         dump = repr(connection.execute(sa.text("SELECT * FROM corrections")).all())
@@ -127,13 +143,20 @@ def test_feedback_json_integer_label_says_a_number_is_a_string(feedback_client):
 
 # /api/predict's bad images, with a good label wherever the request form can carry one. Its
 # multipart cases hold file objects that its own requests close, so those are made afresh here.
-BAD_IMAGES = [b for b in BAD_REQUESTS if b[0] not in ("json array", "not json", "json not utf-8")
-              and not isinstance(b[1].get("data"), dict)]
+BAD_IMAGES = [
+    b
+    for b in BAD_REQUESTS
+    if b[0] not in ("json array", "not json", "json not utf-8")
+    and not isinstance(b[1].get("data"), dict)
+]
 BAD_FORMS = [
     ("multipart without file", lambda: {"other": "x"}, "missing_image"),
     ("multipart empty file", lambda: {"image": (io.BytesIO(b""), "a.png")}, "missing_image"),
-    ("multipart two files", lambda: {"image": [(io.BytesIO(SEVEN), "a.png"),
-                                               (io.BytesIO(SEVEN), "b.png")]}, "too_many_images"),
+    (
+        "multipart two files",
+        lambda: {"image": [(io.BytesIO(SEVEN), "a.png"), (io.BytesIO(SEVEN), "b.png")]},
+        "too_many_images",
+    ),
 ]
 
 
@@ -142,10 +165,12 @@ LABELS = pytest.mark.parametrize("label", ["4", "42"], ids=["digit", "number"])
 
 
 @LABELS
-@pytest.mark.parametrize("kwargs,status,code", [b[1:] for b in BAD_IMAGES],
-                         ids=[b[0] for b in BAD_IMAGES])
-def test_feedback_bad_images_get_the_contract_error(feedback_app, feedback_client, kwargs,
-                                                    status, code, label):
+@pytest.mark.parametrize(
+    "kwargs,status,code", [b[1:] for b in BAD_IMAGES], ids=[b[0] for b in BAD_IMAGES]
+)
+def test_feedback_bad_images_get_the_contract_error(
+    feedback_app, feedback_client, kwargs, status, code, label
+):
     kwargs = dict(kwargs)
     if isinstance(kwargs.get("json"), dict):
         kwargs["json"] = {**kwargs["json"], "label": int(label) if len(label) == 1 else label}
@@ -157,11 +182,15 @@ def test_feedback_bad_images_get_the_contract_error(feedback_app, feedback_clien
 
 
 @LABELS
-@pytest.mark.parametrize("make_form,code", [b[1:] for b in BAD_FORMS], ids=[b[0] for b in BAD_FORMS])
-def test_feedback_bad_forms_get_the_contract_error(feedback_app, feedback_client, make_form, code,
-                                                   label):
-    response = feedback_client.post("/api/feedback", data={**make_form(), "label": label},
-                                    content_type="multipart/form-data")
+@pytest.mark.parametrize(
+    "make_form,code", [b[1:] for b in BAD_FORMS], ids=[b[0] for b in BAD_FORMS]
+)
+def test_feedback_bad_forms_get_the_contract_error(
+    feedback_app, feedback_client, make_form, code, label
+):
+    response = feedback_client.post(
+        "/api/feedback", data={**make_form(), "label": label}, content_type="multipart/form-data"
+    )
     assert_error(response, 400, code)
     assert stored(feedback_app) == []
     assert store.read_number_corrections(database.engine(feedback_app)) == []
@@ -174,27 +203,35 @@ def test_feedback_flood_from_one_client_is_429(feedback_app, feedback_client):
     assert_error(response, 429, "rate_limited")
     assert int(response.headers["Retry-After"]) == 60
     # Another client is not held back by the first one's flood.
-    other = feedback_client.post("/api/feedback", environ_base={"REMOTE_ADDR": "192.0.2.7"},
-                                 **as_raw(SEVEN, "7"))
+    other = feedback_client.post(
+        "/api/feedback", environ_base={"REMOTE_ADDR": "192.0.2.7"}, **as_raw(SEVEN, "7")
+    )
     assert other.status_code == 201
     assert len(stored(feedback_app)) == 6
 
 
 def test_feedback_bad_rate_setting_stops_the_app(tmp_path):
     with pytest.raises(ValueError, match="30/minute"):
-        create_app({"TESTING": True, "FEEDBACK_RATE": "lots",
-                    "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+        create_app(
+            {
+                "TESTING": True,
+                "FEEDBACK_RATE": "lots",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+            }
+        )
 
 
 def test_feedback_default_database_is_sqlite_in_the_instance_folder(feedback_app):
     url = database.default_url(feedback_app)
     assert url == f"sqlite:///{feedback_app.instance_path}/feedback.sqlite3"
-    assert url == f"sqlite:///{store.DEFAULT_DATABASE}"  # where model.feedback looks by default
+    assert (
+        url == f"sqlite:///{store.DEFAULT_DATABASE}"
+    )  # where model.correction_data looks by default
 
 
 def test_health_reports_the_model_version(feedback_app, feedback_client):
     model = feedback_client.get("/api/health").get_json()["model"]
-    assert model["version"] == feedback_app.extensions["classifier"].version
+    assert model["version"] == feedback_app.extensions["models"].digits.version
     assert model["version"].startswith(model["name"])
 
 
@@ -212,5 +249,6 @@ def test_feedback_lands_in_the_configured_database(database):
     assert response.status_code == 201
     engine = store.open_engine(database)
     assert [(r["id"], r["label"]) for r in store.read_corrections(engine)] == [
-        (response.get_json()["id"], 2)]
+        (response.get_json()["id"], 2)
+    ]
     engine.dispose()

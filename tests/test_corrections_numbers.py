@@ -5,15 +5,15 @@ import io
 import json
 
 import pytest
-
-from corrections import store
 from drawing import draw_digit, png_bytes
-from model.feedback import load_corrections
-from reading.segment import MAX_DIGITS
 from test_api import assert_error
-from test_feedback import SEVEN, as_json, as_raw
+from test_corrections_api import SEVEN, as_json, as_raw
 from test_read import NUMBER
 from test_read_strokes import NUMBER_STROKES
+
+from corrections import store
+from model.correction_data import load_corrections
+from reading.segment import MAX_DIGITS
 from webapp import database
 
 BLANK = png_bytes(draw_digit([], look="dark"))
@@ -21,8 +21,14 @@ BLANK = png_bytes(draw_digit([], look="dark"))
 
 def page_form(image, label, strokes=NUMBER_STROKES):
     """What the page sends: the PNG and its strokes as a form, plus the label."""
-    return {"data": {"image": (io.BytesIO(image), "number.png"), "strokes": json.dumps(strokes),
-                     "label": label}, "content_type": "multipart/form-data"}
+    return {
+        "data": {
+            "image": (io.BytesIO(image), "number.png"),
+            "strokes": json.dumps(strokes),
+            "label": label,
+        },
+        "content_type": "multipart/form-data",
+    }
 
 
 def json_with_strokes(image, label, strokes=NUMBER_STROKES):
@@ -42,10 +48,16 @@ def what_read_shows(client, image, strokes):
     return response.get_json()
 
 
-@pytest.mark.parametrize("form,strokes", [(page_form, NUMBER_STROKES),
-                                          (json_with_strokes, NUMBER_STROKES),
-                                          (as_json, None), (as_raw, None)],
-                         ids=["page form", "json with strokes", "json", "raw bytes"])
+@pytest.mark.parametrize(
+    "form,strokes",
+    [
+        (page_form, NUMBER_STROKES),
+        (json_with_strokes, NUMBER_STROKES),
+        (as_json, None),
+        (as_raw, None),
+    ],
+    ids=["page form", "json with strokes", "json", "raw bytes"],
+)
 def test_number_correction_stores_what_the_reading_showed(database_app, form, strokes):
     client = database_app.test_client()
     response = client.post("/api/feedback", **form(NUMBER, "0307"))  # said: it was 0307
@@ -61,7 +73,7 @@ def test_number_correction_stores_what_the_reading_showed(database_app, form, st
     assert row["boxes"] == [digit["box"] for digit in read["digits"]]
     assert row["strokes"] == strokes
     assert row["image"] == NUMBER
-    assert row["model_version"] == database_app.extensions["classifier"].version
+    assert row["model_version"] == database_app.extensions["models"].digits.version
     assert store.read_corrections(database.engine(database_app)) == []
 
 
@@ -88,7 +100,8 @@ def test_number_corrections_stay_out_of_the_digit_fine_tune(database_app):
     x, y, predicted = load_corrections(database_app.config["DATABASE_URL"])  # the fine-tune's
     assert len(x) == len(y) == len(predicted) == 1 and y.tolist() == [1]
     assert [row["id"] for row in store.read_corrections(database.engine(database_app))] == [
-        digit["id"]]
+        digit["id"]
+    ]
 
 
 @pytest.mark.parametrize("form", [as_raw, as_json, page_form], ids=["raw", "json", "page form"])
@@ -100,11 +113,13 @@ def test_number_correction_of_an_empty_drawing_is_422(database_app, form):
 
 def test_number_correction_with_bad_strokes_is_400_as_on_read(database_app):
     client = database_app.test_client()
-    assert_error(client.post("/api/feedback", **json_with_strokes(NUMBER, "307", "3,0,7")), 400,
-                 "bad_strokes")
+    assert_error(
+        client.post("/api/feedback", **json_with_strokes(NUMBER, "307", "3,0,7")),
+        400,
+        "bad_strokes",
+    )
     response = client.post("/api/feedback", **page_form(NUMBER, "307", [[[1, 2, 3]]]))
     assert_error(response, 400, "bad_strokes")
     assert numbers_stored(database_app) == []
     # A digit's correction reads no strokes, so it keeps taking whatever comes beside it.
     assert client.post("/api/feedback", **page_form(SEVEN, "7", "3,0,7")).status_code == 201
-

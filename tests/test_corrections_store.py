@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -22,9 +22,14 @@ def migrated(url):
 def sample(label=3, seed=0):
     rng = np.random.default_rng(seed)
     probabilities = rng.dirichlet(np.ones(10))
-    return {"image": rng.bytes(300), "x": rng.random((28, 28), dtype=np.float32),
-            "label": label, "predicted": int(np.argmax(probabilities)),
-            "probabilities": probabilities.tolist(), "model_version": "digits-test"}
+    return {
+        "image": rng.bytes(300),
+        "x": rng.random((28, 28), dtype=np.float32),
+        "label": label,
+        "predicted": int(np.argmax(probabilities)),
+        "probabilities": probabilities.tolist(),
+        "model_version": "digits-test",
+    }
 
 
 def test_store_migrations_create_the_table_and_run_twice(database):
@@ -32,7 +37,8 @@ def test_store_migrations_create_the_table_and_run_twice(database):
     store.migrate(database)  # already at the newest migration: nothing to do, no error
     inspector = sa.inspect(engine)
     assert {"corrections", "number_corrections", "alembic_version"} <= set(
-        inspector.get_table_names())
+        inspector.get_table_names()
+    )
     for table in (corrections, number_corrections):
         columns = {c["name"] for c in inspector.get_columns(table.name)}
         assert columns == {c.name for c in table.columns}
@@ -44,7 +50,7 @@ def test_store_migrations_create_the_table_and_run_twice(database):
 
 def test_store_round_trips_every_field(database):
     engine = migrated(database)
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     given = sample(label=7, seed=1)
     first = store.add_correction(engine, **sample(label=1))
     second = store.add_correction(engine, **given)
@@ -57,8 +63,8 @@ def test_store_round_trips_every_field(database):
     np.testing.assert_array_equal(row["input"], given["x"])  # exact float32, not rounded
     assert row["probabilities"] == pytest.approx(given["probabilities"], abs=1e-12)
     assert row["model_version"] == "digits-test"
-    created = row["created_at"].replace(tzinfo=row["created_at"].tzinfo or timezone.utc)
-    assert before - timedelta(seconds=5) <= created <= datetime.now(timezone.utc)
+    created = row["created_at"].replace(tzinfo=row["created_at"].tzinfo or UTC)
+    assert before - timedelta(seconds=5) <= created <= datetime.now(UTC)
     engine.dispose()
 
 
@@ -97,8 +103,10 @@ def test_store_concurrent_writers_lose_nothing(database):
 
 def test_store_processes_migrating_at_once_take_turns(database):
     code = "import sys; from corrections.store import migrate; migrate(sys.argv[1])"
-    processes = [subprocess.Popen([sys.executable, "-c", code, database],
-                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code, database], stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
     errors = [p.communicate(timeout=120)[1] for p in processes]
     assert [p.returncode for p in processes] == [0, 0, 0], errors
     engine = store.open_engine(database)
@@ -123,10 +131,16 @@ def test_store_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
 
 def number_sample(number="0307", seed=0):
     rng = np.random.default_rng(seed)
-    return {"image": rng.bytes(300), "number": number, "shown": "307", "verdict": "number",
-            "boxes": [(24, 91, 35, 98), (108, 90, 36, 100), (191, 93, 38, 97)],
-            "strokes": [np.array([[30.5, 60.0], [52.0, 41.0]]), np.array([[1.0, 2.0]])],
-            "model_version": "digits-test", "undo_token_hash": "ab" * 32}
+    return {
+        "image": rng.bytes(300),
+        "number": number,
+        "shown": "307",
+        "verdict": "number",
+        "boxes": [(24, 91, 35, 98), (108, 90, 36, 100), (191, 93, 38, 97)],
+        "strokes": [np.array([[30.5, 60.0], [52.0, 41.0]]), np.array([[1.0, 2.0]])],
+        "model_version": "digits-test",
+        "undo_token_hash": "ab" * 32,
+    }
 
 
 def test_store_round_trips_a_number_correction(database):
@@ -136,10 +150,13 @@ def test_store_round_trips_a_number_correction(database):
     second = store.add_number_correction(engine, **{**given, "strokes": None, "number": "12"})
     rows = store.read_number_corrections(engine)
     assert [row["id"] for row in rows] == [first, second]
-    assert {key: rows[0][key] for key in ("number", "shown", "verdict", "model_version",
-                                          "image", "undo_token_hash")} == {
-        key: given[key] for key in ("number", "shown", "verdict", "model_version", "image",
-                                    "undo_token_hash")}
+    assert {
+        key: rows[0][key]
+        for key in ("number", "shown", "verdict", "model_version", "image", "undo_token_hash")
+    } == {
+        key: given[key]
+        for key in ("number", "shown", "verdict", "model_version", "image", "undo_token_hash")
+    }
     assert rows[0]["boxes"] == [list(box) for box in given["boxes"]]
     assert rows[0]["strokes"] == [[[30.5, 60.0], [52.0, 41.0]], [[1.0, 2.0]]]
     assert rows[1]["strokes"] is None and rows[1]["number"] == "12"
@@ -161,14 +178,22 @@ def test_store_migration_0002_keeps_the_corrections_stored_before_it(database):
     engine = store.open_engine(database)
     old = sample(label=4, seed=2)
     with engine.begin() as connection:  # a row as 0001's table holds it: no undo token column
-        connection.execute(sa.text(
-            "INSERT INTO corrections (created_at, label, predicted, probabilities, "
-            "model_version, image, input) VALUES (:created_at, :label, :predicted, "
-            ":probabilities, :model_version, :image, :input)"), {
-            "created_at": datetime.now(timezone.utc), "label": 4,
-            "predicted": old["predicted"], "probabilities": json.dumps(old["probabilities"]),
-            "model_version": "digits-old", "image": old["image"],
-            "input": store.input_to_bytes(old["x"])})
+        connection.execute(
+            sa.text(
+                "INSERT INTO corrections (created_at, label, predicted, probabilities, "
+                "model_version, image, input) VALUES (:created_at, :label, :predicted, "
+                ":probabilities, :model_version, :image, :input)"
+            ),
+            {
+                "created_at": datetime.now(UTC),
+                "label": 4,
+                "predicted": old["predicted"],
+                "probabilities": json.dumps(old["probabilities"]),
+                "model_version": "digits-old",
+                "image": old["image"],
+                "input": store.input_to_bytes(old["x"]),
+            },
+        )
     assert "number_corrections" not in sa.inspect(engine).get_table_names()
     store.migrate(database)
     (row,) = store.read_corrections(engine)
@@ -185,10 +210,10 @@ def test_store_migration_0002_keeps_the_corrections_stored_before_it(database):
 def test_store_undo_keeps_its_window_and_deletes_once(database):
     engine = migrated(database)
     token, token_hash = undo.new_token()
-    sent = datetime(2026, 12, 7, 9, 30, tzinfo=timezone.utc)
-    correction_id = store.add_number_correction(engine, **{**number_sample(),
-                                                           "undo_token_hash": token_hash},
-                                                created_at=sent)
+    sent = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    correction_id = store.add_number_correction(
+        engine, **{**number_sample(), "undo_token_hash": token_hash}, created_at=sent
+    )
     late = sent + timedelta(seconds=61)
     assert undo.undo(engine, correction_id, token, 60, now=late) == undo.EXPIRED
     assert undo.undo(engine, correction_id, token + "x", 60, now=late) == undo.NOT_FOUND

@@ -3,15 +3,15 @@ through Flask's test client, on SQLite and on a real PostgreSQL server."""
 
 import hashlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from test_api import assert_error
+from test_corrections_api import SEVEN, as_form, as_json, as_raw
+from test_read import NUMBER
 
 from corrections import store
-from test_api import assert_error
-from test_feedback import SEVEN, as_form, as_json, as_raw
-from test_read import NUMBER
 from webapp import create_app, database
 
 
@@ -23,8 +23,9 @@ def send(client, **kwargs):
 
 
 def undo(client, correction_id, token):
-    return client.delete(f"/api/feedback/{correction_id}",
-                         headers={"Authorization": f"Bearer {token}"})
+    return client.delete(
+        f"/api/feedback/{correction_id}", headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 def digits_stored(app):
@@ -36,15 +37,13 @@ def numbers_stored(app):
 
 
 def test_undo_token_and_time_come_with_the_201_answer(database_app):
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     body = send(database_app.test_client(), **as_json(SEVEN, 1))
     assert list(body) == ["id", "undo_token", "undo_until"]
     assert re.fullmatch(r"[A-Za-z0-9_-]{43,}", body["undo_token"])  # at least 256 random bits
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["undo_until"])
-    until = datetime.strptime(body["undo_until"], "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=timezone.utc)
-    assert before + timedelta(seconds=60) <= until <= datetime.now(timezone.utc) + timedelta(
-        seconds=60)
+    until = datetime.strptime(body["undo_until"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert before + timedelta(seconds=60) <= until <= datetime.now(UTC) + timedelta(seconds=60)
 
 
 def test_undo_deletes_the_correction_once(database_app):
@@ -61,18 +60,28 @@ def test_undo_with_a_wrong_token_is_404_and_keeps_the_correction(database_app):
     client = database_app.test_client()
     first, second = send(client, **as_json(SEVEN, 1)), send(client, **as_json(SEVEN, 2))
     # Another correction's real token, a made-up one, and an id no correction has: one answer.
-    for correction_id, token in [(first["id"], second["undo_token"]), (first["id"], "x" * 43),
-                                 (second["id"] + 100, second["undo_token"])]:
+    for correction_id, token in [
+        (first["id"], second["undo_token"]),
+        (first["id"], "x" * 43),
+        (second["id"] + 100, second["undo_token"]),
+    ]:
         response = undo(client, correction_id, token)
         assert_error(response, 404, "not_found")
         assert "undo token" in response.get_json()["error"]["message"]
     assert digits_stored(database_app) == [first["id"], second["id"]]
 
 
-@pytest.mark.parametrize("headers", [
-    {}, {"Authorization": ""}, {"Authorization": "Bearer"}, {"Authorization": "Bearer   "},
-    {"Authorization": "Basic dXNlcjpwYXNz"}], ids=["none", "empty", "no token", "blank token",
-                                                  "basic"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": ""},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer   "},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+    ],
+    ids=["none", "empty", "no token", "blank token", "basic"],
+)
 def test_undo_without_a_bearer_token_is_401(database_app, headers):
     client = database_app.test_client()
     body = send(client, **as_json(SEVEN, 1))
@@ -129,8 +138,11 @@ def test_undo_token_is_stored_only_as_its_hash(database_app):
     client = database_app.test_client()
     bodies = [send(client, **as_json(SEVEN, 1)), send(client, **as_json(NUMBER, "307"))]
     with database.engine(database_app).connect() as connection:
-        rows = [row for table in ("corrections", "number_corrections")
-                for row in connection.execute(sa.text(f"SELECT * FROM {table}")).mappings()]
+        rows = [
+            row
+            for table in ("corrections", "number_corrections")
+            for row in connection.execute(sa.text(f"SELECT * FROM {table}")).mappings()
+        ]
     for body, row in zip(bodies, rows):
         token = body["undo_token"]
         assert not any(token in repr(value) for value in row.values())
@@ -144,13 +156,20 @@ def test_undo_when_the_database_fails_is_503(database_app, caplog):
         connection.execute(sa.text("DROP TABLE number_corrections"))
         connection.execute(sa.text("DROP TABLE corrections"))
     assert_error(undo(client, body["id"], body["undo_token"]), 503, "storage_unavailable")
-    assert_error(client.post("/api/feedback", **as_json(NUMBER, "307")), 503,
-                 "storage_unavailable")
+    assert_error(client.post("/api/feedback", **as_json(NUMBER, "307")), 503, "storage_unavailable")
     assert "could not be undone" in caplog.text
 
 
-@pytest.mark.parametrize("path", ["/api/feedback/abc", "/api/feedback/-1", "/api/feedback/1.5",
-                                  f"/api/feedback/{2**31}", "/api/feedback/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/feedback/abc",
+        "/api/feedback/-1",
+        "/api/feedback/1.5",
+        f"/api/feedback/{2**31}",
+        "/api/feedback/",
+    ],
+)
 def test_undo_of_an_id_that_is_not_one_is_404(database_app, path):
     client = database_app.test_client()
     send(client, **as_json(SEVEN, 1))
@@ -168,5 +187,10 @@ def test_undo_window_comes_from_the_environment(monkeypatch, tmp_path):
 @pytest.mark.parametrize("seconds", [-1, "60", 1.5, True])
 def test_undo_bad_window_setting_stops_the_app(tmp_path, seconds):
     with pytest.raises(ValueError, match="FEEDBACK_UNDO_SECONDS"):
-        create_app({"TESTING": True, "FEEDBACK_UNDO_SECONDS": seconds,
-                    "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+        create_app(
+            {
+                "TESTING": True,
+                "FEEDBACK_UNDO_SECONDS": seconds,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+            }
+        )

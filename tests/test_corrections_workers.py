@@ -5,17 +5,22 @@ import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from benchmarks._common import procfile_server
-from corrections import store
 from drawing import draw_digit, png_bytes
 from strokes import DIGIT_STROKES
+
+from benchmarks._common import procfile_server
+from corrections import store
 
 WORKERS, POSTS, CLIENTS = 3, 150, 24
 
 
 def post_correction(url, image, label):
-    request = urllib.request.Request(f"{url}/api/feedback?label={label}", data=image,
-                                     headers={"Content-Type": "image/png"}, method="POST")
+    request = urllib.request.Request(
+        f"{url}/api/feedback?label={label}",
+        data=image,
+        headers={"Content-Type": "image/png"},
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         return response.status, json.load(response)["id"], response.headers["Content-Type"]
 
@@ -27,8 +32,9 @@ def test_feedback_concurrent_workers_lose_nothing(tmp_path):
     env = {"DATABASE_URL": url, "DIGITS_FEEDBACK_RATE": '"100000/minute"'}
     with procfile_server(workers=WORKERS, env=env) as (_, base):
         with ThreadPoolExecutor(CLIENTS) as pool:
-            answers = list(pool.map(lambda label: post_correction(base, drawings[label], label),
-                                    labels))
+            answers = list(
+                pool.map(lambda label: post_correction(base, drawings[label], label), labels)
+            )
     assert {status for status, _, _ in answers} == {201}
     ids = [answer_id for _, answer_id, _ in answers]
     assert len(set(ids)) == POSTS
