@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages run test screenshots train
+.PHONY: setup system-packages run test lint screenshots train
 
 setup: $(VENV)/.installed
 
@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements.txt
 
 # Debian packages the tests need: Chromium for the browser tests (playwright install cannot
 # download here), handwriting and Hershey fonts for the drawn-digit benchmark's unseen writers
-# (only the benchmark traces fonts: no font glyph enters training, issue 4), PostgreSQL's
+# (only the benchmark traces fonts: no font glyph enters training), PostgreSQL's
 # server for the storage tests (they start a throwaway cluster of their own), Node's npm for
 # axe-core, which the accessibility tests inject into the page (tests/e2e/package.json).
 DEBIAN_PACKAGES := chromium postgresql nodejs npm hershey-fonts-data fonts-dkg-handwriting \
@@ -46,8 +46,14 @@ $(E2E_NODE): tests/e2e/package-lock.json | system-packages
 	cd tests/e2e && npm ci --no-audit --no-fund
 	touch $@
 
-test: setup system-packages $(E2E_NODE)
+test: setup system-packages $(E2E_NODE) lint
 	$(PY) -m pytest
+
+# Ruff's lint and format checks and mypy's type check, with the settings in pyproject.toml.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 screenshots: setup system-packages
 	SCREENSHOTS_DIR=docs/screenshots HOW_PICTURES_DIR=static/how \

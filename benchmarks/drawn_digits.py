@@ -1,4 +1,4 @@
-"""Drawn-digit benchmark (issue 4): stroke sequences drawn in Chromium, read by the server.
+"""Drawn-digit benchmark: stroke sequences drawn in Chromium, read by the server.
 
     .venv/bin/python benchmarks/drawn_digits.py --serve          # starts the Procfile's server
     .venv/bin/python benchmarks/drawn_digits.py --url http://127.0.0.1:8000
@@ -38,53 +38,109 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from benchmarks.drawn import SOURCES, rng_for  # noqa: E402
-from benchmarks.drawn.client import (ask_all, as_page_draws, drive_page, page_strokes,  # noqa: E402
-                                     page_twin, predict_all)
+from benchmarks.drawn.client import (  # noqa: E402
+    as_page_draws,
+    ask_all,
+    drive_page,
+    page_strokes,
+    page_twin,
+    predict_all,
+)
 from benchmarks.drawn.layout import build  # noqa: E402
-from benchmarks.drawn.numbers import (build_mixed, build_numbers, print_mixed,  # noqa: E402
-                                      print_numbers, summarize_mixed, summarize_numbers)
-from benchmarks.drawn.render import CanvasRenderer, launch, pixel_strokes  # noqa: E402
 from benchmarks.drawn.nondigits import build_non_digits  # noqa: E402
-from benchmarks.drawn.report import (misread_grid, print_non_digits, print_tables,  # noqa: E402
-                                     rejected, summarize, summarize_non_digits)
-from benchmarks.drawn.shown import WAYS, shown, shows_no_digit, WAY_NAMES  # noqa: E402
+from benchmarks.drawn.numbers import (  # noqa: E402
+    build_mixed,
+    build_numbers,
+    print_mixed,
+    print_numbers,
+    summarize_mixed,
+    summarize_numbers,
+)
+from benchmarks.drawn.render import CanvasRenderer, launch, pixel_strokes  # noqa: E402
+from benchmarks.drawn.report import (  # noqa: E402
+    misread_grid,
+    print_non_digits,
+    print_tables,
+    rejected,
+    summarize,
+    summarize_non_digits,
+)
+from benchmarks.drawn.shown import WAY_NAMES, WAYS, shown, shows_no_digit  # noqa: E402
 from benchmarks.seeds import REPORT_SEED, seed_role  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--url", help="base URL of a running server, e.g. http://127.0.0.1:8000")
-    where.add_argument("--serve", action="store_true",
-                       help="start the Procfile's server on a free port (and stop it after)")
-    parser.add_argument("--model", help="with --serve: DIGITS_MODEL_PATH for the server "
-                        "(default: the server's own default, model/saved/digits.tflite)")
-    parser.add_argument("--seed", type=int, default=REPORT_SEED,
-                        help="fixes every drawing; same seed, same benchmark (default "
-                             f"{REPORT_SEED}, the held-out seed: benchmarks/seeds.py)")
+    where.add_argument(
+        "--serve",
+        action="store_true",
+        help="start the Procfile's server on a free port (and stop it after)",
+    )
+    parser.add_argument(
+        "--model",
+        help="with --serve: DIGITS_MODEL_PATH for the server "
+        "(default: the server's own default, model/saved/digits.tflite)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=REPORT_SEED,
+        help="fixes every drawing; same seed, same benchmark (default "
+        f"{REPORT_SEED}, the held-out seed: benchmarks/seeds.py)",
+    )
     # 1,000 a source puts about 330 drawings in each look, width and size bucket, so the
     # 1-point bucket rule is about 3 drawings, not one unlucky one.
-    parser.add_argument("--count", type=int, default=4000,
-                        help="drawings in all, split evenly over the sources (default 4000)")
-    parser.add_argument("--page-sample", type=int, default=200,
-                        help="how many of them to also draw on the page with the mouse "
-                             "(default 200; 0 skips the page)")
-    parser.add_argument("--numbers", type=int, default=0,
-                        help="whole numbers of 2-8 digits to read through /api/read, split "
-                             "evenly over sources, lengths and spacings (default 0: none)")
-    parser.add_argument("--non-digits", type=int, default=600,
-                        help="held-out non-digits (font letters, scribbles, shapes, faces, "
-                             "words, doodles) drawn and asked every way: no digit should be "
-                             "shown (default 600; 0: none)")
-    parser.add_argument("--mixed", type=int, default=0,
-                        help="numbers of 1-4 digits with one held-out non-digit among them, "
-                             "read through /api/read (default 0: none)")
-    parser.add_argument("--mnist-test", action="store_true",
-                        help="also send MNIST's own 10,000 test digits as 28x28 PNGs (reported, "
-                             "never used to choose)")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "drawn",
-                        help="folder for report.json and misread.png")
+    parser.add_argument(
+        "--count",
+        type=int,
+        default=4000,
+        help="drawings in all, split evenly over the sources (default 4000)",
+    )
+    parser.add_argument(
+        "--page-sample",
+        type=int,
+        default=200,
+        help="how many of them to also draw on the page with the mouse "
+        "(default 200; 0 skips the page)",
+    )
+    parser.add_argument(
+        "--numbers",
+        type=int,
+        default=0,
+        help="whole numbers of 2-8 digits to read through /api/read, split "
+        "evenly over sources, lengths and spacings (default 0: none)",
+    )
+    parser.add_argument(
+        "--non-digits",
+        type=int,
+        default=600,
+        help="held-out non-digits (font letters, scribbles, shapes, faces, "
+        "words, doodles) drawn and asked every way: no digit should be "
+        "shown (default 600; 0: none)",
+    )
+    parser.add_argument(
+        "--mixed",
+        type=int,
+        default=0,
+        help="numbers of 1-4 digits with one held-out non-digit among them, "
+        "read through /api/read (default 0: none)",
+    )
+    parser.add_argument(
+        "--mnist-test",
+        action="store_true",
+        help="also send MNIST's own 10,000 test digits as 28x28 PNGs (reported, "
+        "never used to choose)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "benchmarks" / "results" / "drawn",
+        help="folder for report.json and misread.png",
+    )
     parser.add_argument("--workers", type=int, default=4, help="API requests in flight")
     return parser.parse_args(argv)
 
@@ -152,8 +208,16 @@ def main(argv=None):
             sample = page_sample(drawings, args.page_sample, args.seed)
             page = drive_page(browser, url, sample)
             twins = [page_twin(d, p["css"], p["pixels"]) for d, p in zip(sample, page)]
-            for p, answer in zip(page, ask_all(url, renderer.render(twins), "page",
-                                               [page_strokes(t) for t in twins], args.workers)):
+            for p, answer in zip(
+                page,
+                ask_all(
+                    url,
+                    renderer.render(twins),
+                    "page",
+                    [page_strokes(t) for t in twins],
+                    args.workers,
+                ),
+            ):
                 p["request"] = shown(answer)
             lap("page", mark)
         browser.close()
@@ -173,17 +237,25 @@ def main(argv=None):
     if args.mnist_test:
         report["mnist_test"] = mnist_test
     timings["total"] = round(time.perf_counter() - started, 1)
-    report["run"] = {"seed": args.seed, "seed_role": seed_role(args.seed),
-                     "count": len(drawings), "url": url if args.url else "--serve",
-                     "model": args.model, "health": health, "seconds": timings}
+    report["run"] = {
+        "seed": args.seed,
+        "seed_role": seed_role(args.seed),
+        "count": len(drawings),
+        "url": url if args.url else "--serve",
+        "model": args.model,
+        "health": health,
+        "seconds": timings,
+    }
     print(f"seed {args.seed}: {seed_role(args.seed)}")
     print_tables(report)
     if args.numbers:
-        titles = {"page": "Numbers sent the page's way (/api/predict, Prefer: read, the page's "
-                          "pen, with strokes):",
-                  "image_alone": "Numbers sent as an image alone to /api/read:",
-                  "read_with_strokes": "Numbers sent to /api/read with their strokes (the "
-                                       "benchmark's pens):"}
+        titles = {
+            "page": "Numbers sent the page's way (/api/predict, Prefer: read, the page's "
+            "pen, with strokes):",
+            "image_alone": "Numbers sent as an image alone to /api/read:",
+            "read_with_strokes": "Numbers sent to /api/read with their strokes (the "
+            "benchmark's pens):",
+        }
         for name, title in titles.items():
             print(f"\n{title}")
             print_numbers(report["numbers"][name])
@@ -199,15 +271,22 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
     shown_count = misread_grid(drawings, pngs, args.out / "misread.png")
-    print(f"\n{len(drawings)} drawings in {timings['total']} s ({timings}); wrote "
-          f"{args.out / 'report.json'} and {args.out / 'misread.png'} "
-          f"({shown_count} misread shown)")
+    print(
+        f"\n{len(drawings)} drawings in {timings['total']} s ({timings}); wrote "
+        f"{args.out / 'report.json'} and {args.out / 'misread.png'} "
+        f"({shown_count} misread shown)"
+    )
     if args.non_digits:
-        shown_count = misread_grid(non_digits, non_digit_pngs,
-                                   args.out / "accepted_non_digits.png",
-                                   show=lambda d: not rejected(d))
-        print(f"Wrote {args.out / 'accepted_non_digits.png'} ({shown_count} non-digits shown "
-              f"as a digit on /api/predict)")
+        shown_count = misread_grid(
+            non_digits,
+            non_digit_pngs,
+            args.out / "accepted_non_digits.png",
+            show=lambda d: not rejected(d),
+        )
+        print(
+            f"Wrote {args.out / 'accepted_non_digits.png'} ({shown_count} non-digits shown "
+            f"as a digit on /api/predict)"
+        )
 
 
 def ask_every_way(url, renderer, drawings, workers, ways=WAYS):
@@ -221,8 +300,9 @@ def ask_every_way(url, renderer, drawings, workers, ways=WAYS):
     for way in ways:
         if way == "page":
             twins = [as_page_draws(d) for d in drawings]
-            replies = ask_all(url, renderer.render(twins), "page",
-                              [page_strokes(t) for t in twins], workers)
+            replies = ask_all(
+                url, renderer.render(twins), "page", [page_strokes(t) for t in twins], workers
+            )
         else:
             replies = ask_all(url, pngs, way, workers=workers)
         for drawing, answer in zip(drawings, replies):
@@ -250,17 +330,21 @@ def ask_mnist_test(url, workers):
     result = {}
     for way in ("predict", "read"):
         texts = [shown(answer) for answer in ask_all(url, pngs, way, workers=workers)]
-        result[way] = {"n": len(texts),
-                       "shown_right": sum(t == str(y) for t, y in zip(texts, labels)),
-                       "refused": sum(shows_no_digit(t) for t in texts)}
+        result[way] = {
+            "n": len(texts),
+            "shown_right": sum(t == str(y) for t, y in zip(texts, labels)),
+            "refused": sum(shows_no_digit(t) for t in texts),
+        }
     return result
 
 
 def print_mnist_test(result, out=print):
     out("\nMNIST's own test digits (28x28 PNGs), reported only (target: at most 0.3 % refused):")
     for way, st in result.items():
-        out(f"  {WAY_NAMES[way]}: shown right {100 * st['shown_right'] / st['n']:.2f} %, "
-            f"refused as not a digit {100 * st['refused'] / st['n']:.2f} % (n={st['n']})")
+        out(
+            f"  {WAY_NAMES[way]}: shown right {100 * st['shown_right'] / st['n']:.2f} %, "
+            f"refused as not a digit {100 * st['refused'] / st['n']:.2f} % (n={st['n']})"
+        )
 
 
 def read_both_ways(url, renderer, numbers, workers):
@@ -270,8 +354,9 @@ def read_both_ways(url, renderer, numbers, workers):
     stroked = [copy.copy(number) for number in numbers]
     for number, answer in zip(numbers, predict_all(url, pngs, workers, "/api/read")):
         number.answer = answer
-    answers = predict_all(url, pngs, workers, "/api/read",
-                          strokes=[pixel_strokes(number) for number in numbers])
+    answers = predict_all(
+        url, pngs, workers, "/api/read", strokes=[pixel_strokes(number) for number in numbers]
+    )
     for number, answer in zip(stroked, answers):
         number.answer = answer
     return numbers, stroked

@@ -59,8 +59,9 @@ def gate_drawings(browser):
     drawings = digits + non_digits
     renderer = CanvasRenderer(browser)
     twins = [as_page_draws(d) for d in drawings]
-    for drawing, plain, page, twin in zip(drawings, renderer.render(drawings),
-                                          renderer.render(twins), twins):
+    for drawing, plain, page, twin in zip(
+        drawings, renderer.render(drawings), renderer.render(twins), twins
+    ):
         drawing.pngs = {"predict": plain, "page": page}
         drawing.sent_strokes = page_strokes(twin)
     renderer.close()
@@ -93,7 +94,9 @@ def measure(client, digits, non_digits):
         for kind in (*kinds, "all"):
             group = [d for d in non_digits if kind in ("all", d.source)]
             counts[(way, "no digit shown", kind)] = (
-                sum(shows_no_digit(texts[d.id]) for d in group), len(group))
+                sum(shows_no_digit(texts[d.id]) for d in group),
+                len(group),
+            )
     return counts
 
 
@@ -105,6 +108,8 @@ def broken(gates, counts):
         assert n == gate.n, f"{key}: {n} drawings measured, the gate was set on {gate.n}"
         if not gate.holds(hits / n):
             side = "above" if gate.lower_is_better else "below"
-            lines.append(f"{' / '.join(key)}: {hits}/{n} = {hits / n:.2%}, {side} the limit "
-                         f"{gate.limit:.2%} (shipped {gate.measured:.2%})")
+            lines.append(
+                f"{' / '.join(key)}: {hits}/{n} = {hits / n:.2%}, {side} the limit "
+                f"{gate.limit:.2%} (shipped {gate.measured:.2%})"
+            )
     return lines

@@ -3,12 +3,21 @@
 import pytest
 
 from benchmarks.drawn.nondigits import SYMBOL_KINDS
-from benchmarks.drawn.numbers import (LENGTHS, SPACINGS, _errors, build_mixed, build_numbers,
-                                      summarize_mixed)
+from benchmarks.drawn.numbers import (
+    LENGTHS,
+    SPACINGS,
+    _errors,
+    build_mixed,
+    build_numbers,
+    summarize_mixed,
+)
 
 
 def test_numbers_are_deterministic_and_balanced():
-    first, again = build_numbers(0, 28, sources=("templates",)), build_numbers(0, 28, ("templates",))
+    first, again = (
+        build_numbers(0, 28, sources=("templates",)),
+        build_numbers(0, 28, ("templates",)),
+    )
     assert [n.label for n in first] == [n.label for n in again]
     assert sorted(len(n.label) for n in first) == sorted(list(LENGTHS) * 4)
     assert {n.spacing for n in first} == set(SPACINGS)
@@ -17,10 +26,17 @@ def test_numbers_are_deterministic_and_balanced():
         assert all(0 <= v <= number.css for p in points for v in p), "the number fits the canvas"
 
 
-@pytest.mark.parametrize("truth,read,expected", [
-    ("2026", "2026", (0, 0, 0)), ("2026", "2826", (1, 0, 0)), ("2026", "226", (0, 1, 0)),
-    ("2026", "20726", (0, 0, 1)), ("2026", "", (0, 4, 0)), ("11", "7", (1, 1, 0)),
-])
+@pytest.mark.parametrize(
+    "truth,read,expected",
+    [
+        ("2026", "2026", (0, 0, 0)),
+        ("2026", "2826", (1, 0, 0)),
+        ("2026", "226", (0, 1, 0)),
+        ("2026", "20726", (0, 0, 1)),
+        ("2026", "", (0, 4, 0)),
+        ("11", "7", (1, 1, 0)),
+    ],
+)
 def test_numbers_scoring_counts_substituted_dropped_and_extra_digits(truth, read, expected):
     assert _errors(truth, read) == expected
 
@@ -36,10 +52,12 @@ def test_mixed_numbers_hold_one_held_out_non_digit_among_their_digits():
 
 def test_mixed_numbers_scoring_counts_a_number_shown_as_wrong():
     numbers = build_mixed(0, 4)
-    answers = [{"verdict": "not_a_digit", "reason": "not_a_number", "number": "", "digits": []},
-               {"verdict": "number", "number": "12", "digits": []},
-               {"verdict": "digit", "digit": 7, "number": "7", "digits": []},
-               {"error": "too_many_digits"}]
+    answers = [
+        {"verdict": "not_a_digit", "reason": "not_a_number", "number": "", "digits": []},
+        {"verdict": "number", "number": "12", "digits": []},
+        {"verdict": "digit", "digit": 7, "number": "7", "digits": []},
+        {"error": "too_many_digits"},
+    ]
     for number, answer in zip(numbers, answers):
         number.answer = answer
     summary = summarize_mixed(numbers)["all"]

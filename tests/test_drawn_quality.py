@@ -14,9 +14,9 @@ import json
 import shutil
 
 import pytest
+from drawn_gate import GATE_SEED, Gate, broken, gate_drawings, measure
 
 from benchmarks.drawn.layout import build
-from drawn_gate import GATE_SEED, Gate, broken, gate_drawings, measure
 from webapp import ROOT, create_app
 
 pytestmark = pytest.mark.slow
@@ -70,7 +70,8 @@ def served(tmp_path, **config):
 def test_drawn_quality_gates_hold_for_the_shipped_models(client, drawings):
     failures = broken(GATES, measure(client, *drawings))
     assert not failures, "The served models read drawings worse than the shipped ones:\n" + (
-        "\n".join(failures))
+        "\n".join(failures)
+    )
 
 
 def test_drawn_quality_gate_limits_leave_the_binomial_margin():
@@ -102,8 +103,11 @@ LOOSE = 0.99  # the shipped threshold, chosen end to end, is 0.92
 def _threshold_for(reject_share):
     """The threshold training's validation curve gives for this share of digits rejected."""
     card = json.loads((SAVED / "notdigit.card.json").read_text())
-    return next(point["threshold"] for point in card["validation_curve"]
-                if point["reject_share"] == reject_share)
+    return next(
+        point["threshold"]
+        for point in card["validation_curve"]
+        if point["reject_share"] == reject_share
+    )
 
 
 # Each weaker configuration, and the figure whose gate must catch it. Measured on 2026-12-07:
@@ -114,15 +118,23 @@ def _threshold_for(reject_share):
 # way (shipped 0.17 %).
 WEAKER = {
     "tutorial MLP": (lambda tmp: {"MODEL_PATH": str(SAVED / "mlp.tflite")}, "shown right"),
-    "Keras example convnet, MNIST only": (lambda tmp: {
-        "MODEL_PATH": str(ROOT / "tests" / "data" / "keras_example_convnet.tflite"),
-        "NOTDIGIT_MODEL_PATH": str(SAVED / "notdigit.tflite"),
-        "ONEDIGIT_MODEL_PATH": str(SAVED / "onedigit.tflite"),
-        "SEQUENCE_MODEL_PATH": str(SAVED / "sequence.tflite")}, "shown right"),
-    "not-digit threshold too loose": (lambda tmp: {
-        "NOTDIGIT_MODEL_PATH": _with_threshold(tmp, LOOSE)}, "no digit shown"),
-    "not-digit threshold too strict": (lambda tmp: {
-        "NOTDIGIT_MODEL_PATH": _with_threshold(tmp, _threshold_for(0.02))}, "refused"),
+    "Keras example convnet, MNIST only": (
+        lambda tmp: {
+            "MODEL_PATH": str(ROOT / "tests" / "data" / "keras_example_convnet.tflite"),
+            "NOTDIGIT_MODEL_PATH": str(SAVED / "notdigit.tflite"),
+            "ONEDIGIT_MODEL_PATH": str(SAVED / "onedigit.tflite"),
+            "SEQUENCE_MODEL_PATH": str(SAVED / "sequence.tflite"),
+        },
+        "shown right",
+    ),
+    "not-digit threshold too loose": (
+        lambda tmp: {"NOTDIGIT_MODEL_PATH": _with_threshold(tmp, LOOSE)},
+        "no digit shown",
+    ),
+    "not-digit threshold too strict": (
+        lambda tmp: {"NOTDIGIT_MODEL_PATH": _with_threshold(tmp, _threshold_for(0.02))},
+        "refused",
+    ),
 }
 
 
@@ -131,4 +143,5 @@ def test_drawn_quality_gates_catch_a_weaker_model(tmp_path, drawings, name):
     config, figure = WEAKER[name]
     failures = broken(GATES, measure(served(tmp_path, **config(tmp_path)), *drawings))
     assert any(f" / {figure} / " in line for line in failures), (
-        f"{name} passed the {figure!r} gates: {failures}")
+        f"{name} passed the {figure!r} gates: {failures}"
+    )

@@ -13,17 +13,31 @@ from model.strokes.letters import NAMES
 
 # Letters a person may write so that they are a digit: no held-out word holds one.
 LOOK_ALIKES = set("OoDQIliZzSsbGBgqay")
-MAKERS = {**{f"face/{k}": m for k, m in FACES.items()},
-          **{f"doodle/{k}": m for k, m in DOODLES.items()}}
+MAKERS = {
+    **{f"face/{k}": m for k, m in FACES.items()},
+    **{f"doodle/{k}": m for k, m in DOODLES.items()},
+}
 # Seed 0, 4 of each older kind, drawn before faces, words and doodles were added:
 # (style, points, sum of |coordinates| to 4 places) of each drawing.
 BEFORE = {
-    "scribbles": [("walk", 26, 16.7602), ("hatch", 111, 116.2059), ("rings", 157, 273.8771),
-                  ("hatch", 137, 126.4965)],
-    "shapes": [("envelope", 98, 120.3086), ("asterisk", 71, 70.4957),
-               ("envelope", 140, 159.7122), ("sun", 79, 80.4737)],
-    "font letters": [("BecauseWeConnect-Regular/Y", 34, 19.4647), ("Humor-Sans/C", 36, 29.1808),
-                     ("Breip/F", 47, 30.5999), ("Ecolier-court/Y", 62, 51.3701)],
+    "scribbles": [
+        ("walk", 26, 16.7602),
+        ("hatch", 111, 116.2059),
+        ("rings", 157, 273.8771),
+        ("hatch", 137, 126.4965),
+    ],
+    "shapes": [
+        ("envelope", 98, 120.3086),
+        ("asterisk", 71, 70.4957),
+        ("envelope", 140, 159.7122),
+        ("sun", 79, 80.4737),
+    ],
+    "font letters": [
+        ("BecauseWeConnect-Regular/Y", 34, 19.4647),
+        ("Humor-Sans/C", 36, 29.1808),
+        ("Breip/F", 47, 30.5999),
+        ("Ecolier-court/Y", 62, 51.3701),
+    ],
 }
 
 
@@ -91,21 +105,23 @@ def test_held_out_older_kinds_draw_what_they_drew_before_the_new_kinds():
     per_kind = 4
     drawn = nondigits.held_out_strokes(seed=0, count=per_kind * len(nondigits.KINDS))
     for kind, before in BEFORE.items():
-        now = [(style, len(points(strokes)), round(float(np.abs(points(strokes)).sum()), 4))
-               for _, style, strokes in drawn[kind]]
+        now = [
+            (style, len(points(strokes)), round(float(np.abs(points(strokes)).sum()), 4))
+            for _, style, strokes in drawn[kind]
+        ]
         if kind == "font letters":  # tracing follows the fonts' and Pillow's versions
             now, before = [n[0] for n in now], [b[0] for b in before]
         assert now == before, kind
     # Each kind keeps its stream: its place in KINDS picks it.
-    letters = nondigits.font_letters(rng_for("benchmark", 0, nondigits.NON_DIGIT_STREAM),
-                                     per_kind)
+    letters = nondigits.font_letters(rng_for("benchmark", 0, nondigits.NON_DIGIT_STREAM), per_kind)
     assert all(same(a[2], b[2]) for a, b in zip(letters, drawn["font letters"]))
 
 
 def test_held_out_symbol_kinds_leave_out_words_and_draw_what_all_kinds_draw():
     every = nondigits.held_out_strokes(seed=2, count=2 * len(nondigits.KINDS))
-    symbols = nondigits.held_out_strokes(seed=2, count=2 * len(nondigits.SYMBOL_KINDS),
-                                         kinds=nondigits.SYMBOL_KINDS)
+    symbols = nondigits.held_out_strokes(
+        seed=2, count=2 * len(nondigits.SYMBOL_KINDS), kinds=nondigits.SYMBOL_KINDS
+    )
     assert "words" not in symbols and set(symbols) < set(every)
     for kind, made in symbols.items():
         assert all(same(a[2], b[2]) for a, b in zip(made, every[kind], strict=True)), kind

@@ -63,14 +63,19 @@ def test_each_package_imports_only_what_it_may(package):
 
 @pytest.mark.parametrize("package", ["reading", "webapp", "corrections"])
 def test_the_server_packages_import_no_deep_learning_library(package):
-    wrong = {name: sorted({i.split(".")[0] for i in imports(path)} & DEEP_LEARNING)
-             for name, path in MODULES.items() if name.split(".")[0] == package}
+    wrong = {
+        name: sorted({i.split(".")[0] for i in imports(path)} & DEEP_LEARNING)
+        for name, path in MODULES.items()
+        if name.split(".")[0] == package
+    }
     assert not {name: found for name, found in wrong.items() if found}
 
 
 def test_no_module_imports_in_a_circle():
-    graph = {name: {imported for imported in imports(path) if imported in MODULES} - {name}
-             for name, path in MODULES.items()}
+    graph = {
+        name: {imported for imported in imports(path) if imported in MODULES} - {name}
+        for name, path in MODULES.items()
+    }
 
     def circle_from(start):
         stack, seen = [(start, [start])], set()

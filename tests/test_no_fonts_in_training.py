@@ -51,8 +51,12 @@ def test_no_model_module_imports_font_tracing():
     """Only the benchmark traces fonts (benchmarks/drawn/fonts.py); model/ never imports it."""
     for path in MODEL_PACKAGE.rglob("*.py"):
         tree = ast.parse(path.read_text())
-        names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
-                 for alias in node.names}
+        names = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
                 names |= {f"{node.module}.{alias.name}" for alias in node.names}

@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 
 from benchmarks.drawn import nondigits
-from model.notdigit import (KINDS, draw_non_digits, rejection_curve, rejection_rates,
-                            threshold_for, write_non_digit)
+from model.notdigit import (
+    KINDS,
+    draw_non_digits,
+    rejection_curve,
+    rejection_rates,
+    threshold_for,
+    write_non_digit,
+)
 from model.strokes import rng_for
 from model.strokes.letters import LETTERS, NAMES
 from model.strokes.shapes import SCRIBBLES, SHAPES
@@ -36,8 +42,15 @@ def test_nondigit_letters_leave_out_digit_look_alikes():
     assert len(NAMES) >= 30 and set(NAMES) == set(LETTERS)
 
 
-@pytest.mark.parametrize("maker", [*SHAPES.values(), *SCRIBBLES.values(),
-                                   *nondigits.SHAPES.values(), *nondigits.SCRIBBLES.values()])
+@pytest.mark.parametrize(
+    "maker",
+    [
+        *SHAPES.values(),
+        *SCRIBBLES.values(),
+        *nondigits.SHAPES.values(),
+        *nondigits.SCRIBBLES.values(),
+    ],
+)
 def test_nondigit_every_maker_draws_finite_strokes(maker):
     rng = np.random.default_rng(0)
     for _ in range(20):
@@ -70,7 +83,8 @@ def test_nondigit_held_out_set_is_balanced_deterministic_and_unlabelled():
 def test_nondigit_held_out_kinds_differ_from_training_where_they_should():
     unseen = set(nondigits.SHAPES) | set(nondigits.SCRIBBLES)
     assert nondigits.UNSEEN_KINDS <= unseen and not nondigits.UNSEEN_KINDS & (
-        set(SHAPES) | set(SCRIBBLES))
+        set(SHAPES) | set(SCRIBBLES)
+    )
     # The held-out stream starts beyond the digits' and the numbers' parts.
     assert nondigits.NON_DIGIT_STREAM >= 200
 

@@ -5,10 +5,15 @@ import pytest
 from webapp.ratelimit import SlidingWindowLimit, parse_rate
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("30/minute", (30, 60)), ("5 / 10 seconds", (5, 10)), ("1000/day", (1000, 86400)),
-    ("2/hour", (2, 3600)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30/minute", (30, 60)),
+        ("5 / 10 seconds", (5, 10)),
+        ("1000/day", (1000, 86400)),
+        ("2/hour", (2, 3600)),
+    ],
+)
 def test_ratelimit_parses_rates(text, expected):
     assert parse_rate(text) == expected
 

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_api import SEVEN
 
 from benchmarks._common import procfile_command, procfile_server
-from test_api import SEVEN
 from webapp import create_app
 
 DEPLOY_DOC = Path(__file__).parent.parent / "docs" / "deploy.md"
@@ -65,18 +65,21 @@ def test_security_deploy_doc_promises_the_headers_tested():
     assert promised == PROMISED_HEADERS
 
 
-@pytest.mark.parametrize("method,path,kwargs,status", [
-    ("GET", "/", {}, 200),
-    ("GET", "/how", {}, 200),
-    ("GET", "/static/main.js", {}, 200),
-    ("GET", "/api/health", {}, 200),
-    ("POST", "/api/predict", dict(data=SEVEN, content_type="image/png"), 200),
-    ("POST", "/api/predict", dict(data=b"nope", content_type="image/png"), 400),
-    ("GET", "/api/nothing-here", {}, 404),
-    ("GET", "/no-such-page", {}, 404),
-    ("GET", "/api/predict", {}, 405),
-    ("POST", "/api/predict", dict(data=bytes(3 * 2**20), content_type="image/png"), 413),
-])
+@pytest.mark.parametrize(
+    "method,path,kwargs,status",
+    [
+        ("GET", "/", {}, 200),
+        ("GET", "/how", {}, 200),
+        ("GET", "/static/main.js", {}, 200),
+        ("GET", "/api/health", {}, 200),
+        ("POST", "/api/predict", dict(data=SEVEN, content_type="image/png"), 200),
+        ("POST", "/api/predict", dict(data=b"nope", content_type="image/png"), 400),
+        ("GET", "/api/nothing-here", {}, 404),
+        ("GET", "/no-such-page", {}, 404),
+        ("GET", "/api/predict", {}, 405),
+        ("POST", "/api/predict", dict(data=bytes(3 * 2**20), content_type="image/png"), 413),
+    ],
+)
 def test_security_headers_on_every_response(client, method, path, kwargs, status):
     with client.open(path, method=method, **kwargs) as response:
         assert response.status_code == status
@@ -115,13 +118,17 @@ def whoami_app(proxies):
     @app.get("/whoami")
     def whoami():
         from flask import jsonify, request
+
         return jsonify(addr=request.remote_addr, scheme=request.scheme, host=request.host)
 
     return app
 
 
-FORWARDED = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https",
-             "X-Forwarded-Host": "digits.example"}
+FORWARDED = {
+    "X-Forwarded-For": "203.0.113.7",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "digits.example",
+}
 
 
 def test_security_proxy_fix_off_by_default_ignores_forwarded_headers():
@@ -153,12 +160,20 @@ def test_security_procfile_serves_the_production_entry_point():
 
 
 def test_security_debug_is_impossible_in_the_production_entry_point():
-    code = ("from webapp.wsgi import app; import json; "
-            "print(json.dumps([app.debug, app.testing, app.config['PROPAGATE_EXCEPTIONS']]))")
-    env = {**os.environ, "FLASK_DEBUG": "1", "DIGITS_DEBUG": "true", "DIGITS_TESTING": "true",
-           "DIGITS_PROPAGATE_EXCEPTIONS": "true"}
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, timeout=120)
+    code = (
+        "from webapp.wsgi import app; import json; "
+        "print(json.dumps([app.debug, app.testing, app.config['PROPAGATE_EXCEPTIONS']]))"
+    )
+    env = {
+        **os.environ,
+        "FLASK_DEBUG": "1",
+        "DIGITS_DEBUG": "true",
+        "DIGITS_TESTING": "true",
+        "DIGITS_PROPAGATE_EXCEPTIONS": "true",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == [False, False, False]
 
@@ -186,15 +201,21 @@ def test_security_gunicorn_sends_no_version_banner(gunicorn):
     assert_safe_headers(headers)
     # gunicorn always names itself, but without its version; Flask adds nothing.
     assert headers.get("Server", "") in ("", "gunicorn")
-    assert not any(re.search(r"\d+\.\d+", v) for k, v in headers.items()
-                   if k.lower() in ("server", "x-powered-by"))
+    assert not any(
+        re.search(r"\d+\.\d+", v)
+        for k, v in headers.items()
+        if k.lower() in ("server", "x-powered-by")
+    )
 
 
-@pytest.mark.parametrize("name,path,headers,status", [
-    ("long request line", "/api/health?" + "q" * 9000, {}, 414),
-    ("long header", "/api/health", {"X-Padding": "p" * 9000}, 431),
-    ("too many headers", "/api/health", {f"X-H{i}": "1" for i in range(120)}, 431),
-])
+@pytest.mark.parametrize(
+    "name,path,headers,status",
+    [
+        ("long request line", "/api/health?" + "q" * 9000, {}, 414),
+        ("long header", "/api/health", {"X-Padding": "p" * 9000}, 431),
+        ("too many headers", "/api/health", {f"X-H{i}": "1" for i in range(120)}, 431),
+    ],
+)
 def test_security_gunicorn_refuses_oversized_requests(gunicorn, name, path, headers, status):
     assert request(gunicorn, "GET", path, headers=headers)[0] == status
 
@@ -202,8 +223,9 @@ def test_security_gunicorn_refuses_oversized_requests(gunicorn, name, path, head
 def test_security_gunicorn_answers_a_large_body_with_413_not_a_reset(gunicorn):
     # The server closes after answering; the refused body is read first so the client sees it.
     for _ in range(5):
-        status, headers, body = request(gunicorn, "POST", "/api/predict", bytes(6 * 2**20),
-                                        {"Content-Type": "image/png"})
+        status, headers, body = request(
+            gunicorn, "POST", "/api/predict", bytes(6 * 2**20), {"Content-Type": "image/png"}
+        )
         assert status == 413 and json.loads(body)["error"]["code"] == "too_large"
 
 

@@ -7,6 +7,8 @@ nothing), so a digit costs about 20-30 extra inferences: a few milliseconds, wit
 and any model (no gradients needed).
 """
 
+from collections.abc import Callable
+
 import numpy as np
 from PIL import Image
 
@@ -15,7 +17,9 @@ GRID = 28 // PATCH
 BATCH = GRID * GRID  # the most hidden versions one drawing can need
 
 
-def occlusion_map(predict_many, x, probabilities):
+def occlusion_map(
+    predict_many: Callable[[np.ndarray], np.ndarray], x: np.ndarray, probabilities: np.ndarray
+) -> np.ndarray:
     """A (28, 28) float32 map: drop in the answer's probability when each region is hidden.
 
     predict_many takes (n, 28, 28) float32 and returns (n, 10) probabilities; x is the
@@ -28,7 +32,7 @@ def occlusion_map(predict_many, x, probabilities):
     hidden = np.repeat(x[None], len(inked), axis=0)
     for k, cell in enumerate(inked):  # at most 49 small slices, not a loop over pixels
         row, col = divmod(int(cell), GRID)
-        hidden[k, row * PATCH:(row + 1) * PATCH, col * PATCH:(col + 1) * PATCH] = 0.0
+        hidden[k, row * PATCH : (row + 1) * PATCH, col * PATCH : (col + 1) * PATCH] = 0.0
     drops = np.zeros(BATCH, dtype=np.float32)
     if len(inked):
         drops[inked] = probabilities[digit] - predict_many(hidden)[:, digit]

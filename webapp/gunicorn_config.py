@@ -1,6 +1,6 @@
 """gunicorn settings shared by the Procfile and `make run`; each passes its own --bind.
 
-    gunicorn --config python:webapp.gunicorn_config --bind 0.0.0.0:$PORT webapp.wsgi:app
+gunicorn --config python:webapp.gunicorn_config --bind 0.0.0.0:$PORT webapp.wsgi:app
 """
 
 import os

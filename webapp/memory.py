@@ -15,7 +15,7 @@ MMAP_THRESHOLD = 8 << 20  # blocks below this come from the heap (a 4096x4096 im
 TRIM_THRESHOLD = 32 << 20  # free memory kept at the heap's top before giving it back
 
 
-def keep_freed_buffers():
+def keep_freed_buffers() -> bool:
     """Set glibc's malloc thresholds; True if set, False on a C library without mallopt."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"))
@@ -23,4 +23,5 @@ def keep_freed_buffers():
     except (OSError, AttributeError, TypeError):
         return False  # musl, macOS: their allocators behave differently, leave them alone
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
-        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    )

@@ -6,10 +6,10 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
-def index():
+def index() -> str:
     return render_template("index.html")
 
 
 @bp.get("/how")
-def how():
+def how() -> str:
     return render_template("how.html")

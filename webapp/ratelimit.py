@@ -10,12 +10,13 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day)s?\s*")
 
 
-def parse_rate(text):
+def parse_rate(text: object) -> tuple[int, int]:
     """'30/minute', '5/10 seconds', '1000/day' -> (requests, window in seconds)."""
     match = RATE.fullmatch(str(text))
     if not match or int(match.group(1)) < 1:
@@ -26,12 +27,16 @@ def parse_rate(text):
 class SlidingWindowLimit:
     """Allow at most `requests` per client in any `window` seconds."""
 
-    def __init__(self, requests, window, clock=time.monotonic):
+    def __init__(
+        self, requests: int, window: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.requests, self.window, self.clock = requests, window, clock
-        self._seen = {}  # client -> deque of the times of its requests in the window
+        self._seen: dict[
+            str, deque[float]
+        ] = {}  # client -> deque of the times of its requests in the window
         self._lock = threading.Lock()  # gthread workers serve several requests at once
 
-    def allow(self, client):
+    def allow(self, client: str) -> bool:
         """Count one request from client; False when it is over the limit (not counted)."""
         now = self.clock()
         with self._lock:
@@ -45,7 +50,7 @@ class SlidingWindowLimit:
                 self._forget_idle(now)
             return True
 
-    def _forget_idle(self, now):
+    def _forget_idle(self, now: float) -> None:
         # Clients with nothing in the window need no entry: memory stays bounded by the active.
         for client in [c for c, t in self._seen.items() if not t or t[-1] <= now - self.window]:
             del self._seen[client]

@@ -1,4 +1,4 @@
-"""Drawn-digit benchmark (issue 4): stroke sequences from several sources, drawn in Chromium.
+"""Drawn-digit benchmark: stroke sequences from several sources, drawn in Chromium.
 
 Sources, each a list of polylines per digit:
 - `mnist`: MNIST *test* digits thinned to a skeleton and traced into pen strokes

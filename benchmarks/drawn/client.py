@@ -23,11 +23,15 @@ from benchmarks.drawn.shown import unsure_text
 from webapp.strokes import MAX_POINTS, MAX_STROKES
 
 PAGE_BRUSH = 1 / 20  # static/canvas.js BRUSH_RATIO
-PAGE_EXPORT_SIDE = 280  # static/canvas.js EXPORT_SIDE: the page sends its strokes redrawn at this size
+PAGE_EXPORT_SIDE = (
+    280  # static/canvas.js EXPORT_SIDE: the page sends its strokes redrawn at this size
+)
 PAGE_PREFERENCES = "read, explain"  # static/api.js PAGE_PREFERENCES
 # A desktop window, and a phone at devicePixelRatio 3 (its canvas is ~1000 px wide).
-CONTEXTS = ({"viewport": {"width": 1280, "height": 800}},
-            {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3})
+CONTEXTS = (
+    {"viewport": {"width": 1280, "height": 800}},
+    {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3},
+)
 
 
 def predict(url, png, timeout=30, path="/api/predict", strokes=None):
@@ -36,8 +40,9 @@ def predict(url, png, timeout=30, path="/api/predict", strokes=None):
     if strokes is None:
         body, headers = png, {"Content-Type": "image/png"}
     else:
-        body = json.dumps({"image": base64.b64encode(png).decode("ascii"),
-                           "strokes": strokes}).encode()
+        body = json.dumps(
+            {"image": base64.b64encode(png).decode("ascii"), "strokes": strokes}
+        ).encode()
         headers = {"Content-Type": "application/json"}
     return post(url, path, body, headers, timeout)
 
@@ -59,8 +64,11 @@ def request_for(way, png, strokes=None):
     if strokes is not None and len(strokes) <= MAX_STROKES and points <= MAX_POINTS:
         fields.append(("strokes", json.dumps(strokes).encode(), None, None))
     body, kind = multipart(fields)
-    return "/api/predict", body, {"Content-Type": kind, "Prefer": PAGE_PREFERENCES,
-                                  "Accept": "application/json"}
+    return (
+        "/api/predict",
+        body,
+        {"Content-Type": kind, "Prefer": PAGE_PREFERENCES, "Accept": "application/json"},
+    )
 
 
 def multipart(fields):
@@ -69,8 +77,7 @@ def multipart(fields):
     boundary = f"----drawn{uuid.uuid4().hex}"
     parts = []
     for name, value, filename, kind in fields:
-        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename
-                                                      else "")
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
         head = f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
         head += f"Content-Type: {kind}\r\n" if kind else ""
         parts.append(head.encode() + b"\r\n" + value + b"\r\n")
@@ -95,8 +102,11 @@ def predict_all(url, pngs, workers=4, path="/api/predict", strokes=None):
     a list of them is given)."""
     strokes = strokes or [None] * len(pngs)
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda pair: predict(url, pair[0], path=path, strokes=pair[1]),
-                             zip(pngs, strokes)))
+        return list(
+            pool.map(
+                lambda pair: predict(url, pair[0], path=path, strokes=pair[1]), zip(pngs, strokes)
+            )
+        )
 
 
 def ask_all(url, pngs, way, strokes=None, workers=4):
@@ -160,8 +170,12 @@ def drive_page(browser, url, drawings, steps=1, timeout=30_000):
                 for point in points[1:]:
                     page.mouse.move(*point, steps=steps)
                 page.mouse.up()
-            result = {"id": drawing.id, "shown": None, "css": box["width"],
-                      "pixels": canvas.evaluate("(c) => c.width")}
+            result = {
+                "id": drawing.id,
+                "shown": None,
+                "css": box["width"],
+                "pixels": canvas.evaluate("(c) => c.width"),
+            }
             results.append(result)
             # Busy is set at pointerup and cleared only after the answer for the last stroke.
             try:
@@ -184,6 +198,7 @@ def shown_on_page(page):
     if number.is_visible() and number.text_content().strip():
         return number.text_content().strip()
     digit = page.get_by_test_id("prediction").text_content().strip()
-    unsure = re.match(r"Not sure — an? (\d) or an? (\d)\?", page.get_by_test_id("status")
-                      .text_content())
+    unsure = re.match(
+        r"Not sure — an? (\d) or an? (\d)\?", page.get_by_test_id("status").text_content()
+    )
     return digit or (unsure_text(*unsure.groups()) if unsure else None)

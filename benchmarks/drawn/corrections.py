@@ -1,4 +1,4 @@
-"""Simulated corrections for the feedback loop (issue 8): what people would send for the
+"""Simulated corrections for the correction loop: what people would send for the
 benchmark's weakest styles, and the fresh drawings that report what they changed.
 
 Three sets, kept apart (benchmarks/SEEDS.md):
@@ -40,8 +40,15 @@ def weakest_styles(drawings, k=4, min_errors=3):
     rows = []
     for (source, style), ds in groups.items():
         errors = sum(answer_of(d) != d.label for d in ds)
-        rows.append({"source": source, "style": style, "n": len(ds), "errors": errors,
-                     "accuracy": 1 - errors / len(ds)})
+        rows.append(
+            {
+                "source": source,
+                "style": style,
+                "n": len(ds),
+                "errors": errors,
+                "accuracy": 1 - errors / len(ds),
+            }
+        )
     rows.sort(key=lambda r: (r["accuracy"], -r["errors"], r["source"], r["style"]))
     return [r for r in rows if r["errors"] >= min_errors][:k]
 
@@ -54,8 +61,7 @@ def style_shapes(source, style, rng, count):
 
     if source == "templates":
         digit, name = style.split("-", 1)
-        return [(int(digit), name, random_template(rng, int(digit), name)[1])
-                for _ in range(count)]
+        return [(int(digit), name, random_template(rng, int(digit), name)[1]) for _ in range(count)]
     maker = {"fonts": strokes_fonts.fonts, "hershey": strokes_fonts.hershey}[source]
     return list(maker(rng, count, faces={style}))
 
@@ -66,16 +72,18 @@ def style_drawings(styles, per_style, rng_of, first_id=0):
     drawings = []
     for part, chosen in enumerate(styles):
         shapes = style_shapes(chosen["source"], chosen["style"], rng_of(2 * part), per_style)
-        drawings += lay_out(chosen["source"], shapes, rng_of(2 * part + 1),
-                            first_id + len(drawings))
+        drawings += lay_out(
+            chosen["source"], shapes, rng_of(2 * part + 1), first_id + len(drawings)
+        )
     return drawings
 
 
 def correction_drawings(styles, per_style, seed=0, first_id=0):
     """`per_style` new drawings of each style (dicts with source and style), every random
     choice from the training streams, never the benchmark's."""
-    return style_drawings(styles, per_style,
-                          lambda part: rng_for("training", seed, STREAM + part), first_id)
+    return style_drawings(
+        styles, per_style, lambda part: rng_for("training", seed, STREAM + part), first_id
+    )
 
 
 def report_drawings(styles, seed, count, per_style, apart_from=(), first_id=0):
@@ -86,9 +94,12 @@ def report_drawings(styles, seed, count, per_style, apart_from=(), first_id=0):
     every = build(seed, count)
     for drawing in every:
         drawing.id += first_id
-    of_styles = style_drawings(styles, per_style,
-                               lambda part: rng_for("benchmark", seed, REPORT_STREAM + part),
-                               first_id + count)
+    of_styles = style_drawings(
+        styles,
+        per_style,
+        lambda part: rng_for("benchmark", seed, REPORT_STREAM + part),
+        first_id + count,
+    )
     taken = {shape_key(d) for d in apart_from}
     kept = [[d for d in drawings if shape_key(d) not in taken] for drawings in (every, of_styles)]
     return kept[0], kept[1], len(every) + len(of_styles) - len(kept[0]) - len(kept[1])
@@ -112,14 +123,16 @@ def shared_shapes(drawings, others):
 
 def post_feedback(url, png, label, timeout=30):
     """POST a correction (raw PNG, ?label=); returns the stored id."""
-    request = urllib.request.Request(f"{url}/api/feedback?label={int(label)}", data=png,
-                                     headers={"Content-Type": "image/png"})
+    request = urllib.request.Request(
+        f"{url}/api/feedback?label={int(label)}", data=png, headers={"Content-Type": "image/png"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.load(response)["id"]
     except urllib.error.HTTPError as error:
-        raise RuntimeError(f"POST /api/feedback answered {error.code}: "
-                           f"{error.read()[:300]!r}") from None
+        raise RuntimeError(
+            f"POST /api/feedback answered {error.code}: {error.read()[:300]!r}"
+        ) from None
 
 
 def send_corrections(url, drawings, pngs, workers=2):
@@ -128,8 +141,11 @@ def send_corrections(url, drawings, pngs, workers=2):
     An error answer (say empty_drawing) is not sent: there was no answer to correct."""
     for drawing, answer in zip(drawings, predict_all(url, pngs, workers)):
         drawing.answer = answer
-    wrong = [(d, png) for d, png in zip(drawings, pngs)
-             if answer_of(d) is not None and answer_of(d) != d.label]
+    wrong = [
+        (d, png)
+        for d, png in zip(drawings, pngs)
+        if answer_of(d) is not None and answer_of(d) != d.label
+    ]
     for drawing, png in wrong:
         drawing.answer["feedback_id"] = post_feedback(url, png, drawing.label)
     return [d for d, _ in wrong]

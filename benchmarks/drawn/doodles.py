@@ -12,8 +12,8 @@ flower has petals and leaves (a round head on a stem is a 9).
 
 import numpy as np
 
-from reading.geometry import arc, chain
 from model.strokes.shapes import rotate
+from reading.geometry import arc, chain
 
 
 def _closed(points):
@@ -55,10 +55,18 @@ def flower(rng):
             x, y = cx + r * np.cos(np.radians(a)), cy + r * np.sin(np.radians(a))
             strokes.append(_leaf(x, y, length + 0.02, length * 0.7, a))
     else:  # one scalloped ring
-        bumps = [arc(cx + (middle + length / 2) * np.cos(np.radians(a)),
-                     cy + (middle + length / 2) * np.sin(np.radians(a)), length / 2,
-                     length / 2, a - 90, a + 90, 6)
-                 for a in start + 360 * np.arange(petals) / petals]
+        bumps = [
+            arc(
+                cx + (middle + length / 2) * np.cos(np.radians(a)),
+                cy + (middle + length / 2) * np.sin(np.radians(a)),
+                length / 2,
+                length / 2,
+                a - 90,
+                a + 90,
+                6,
+            )
+            for a in start + 360 * np.arange(petals) / petals
+        ]
         strokes.append(_closed(np.concatenate(bumps)))
     top = cy + middle + length
     bend = rng.uniform(-0.08, 0.08)
@@ -76,13 +84,26 @@ def tree(rng):
     if rng.random() < 0.5:
         bumps = int(rng.integers(6, 10))
         angles = np.linspace(120, 420, bumps + 1)
-        crown = np.concatenate([arc(0.5 + 0.32 * np.cos(np.radians(a)),
-                                    0.35 + 0.3 * np.sin(np.radians(a)), 0.12, 0.12,
-                                    a - 100, a + 100, 6) for a in angles[:-1]])
+        crown = np.concatenate(
+            [
+                arc(
+                    0.5 + 0.32 * np.cos(np.radians(a)),
+                    0.35 + 0.3 * np.sin(np.radians(a)),
+                    0.12,
+                    0.12,
+                    a - 100,
+                    a + 100,
+                    6,
+                )
+                for a in angles[:-1]
+            ]
+        )
         # Roots and the ground under it: a round crown on a stick alone is a 9.
-        trunk = [[(0.5 - trunk_w, 0.62), (0.5 - trunk_w, 0.95), (0.5 - 2 * trunk_w, 1.0)],
-                 [(0.5 + trunk_w, 0.62), (0.5 + trunk_w, 0.95), (0.5 + 2 * trunk_w, 1.0)],
-                 [(rng.uniform(0.0, 0.2), 1.0), (rng.uniform(0.8, 1.0), 1.0)]]
+        trunk = [
+            [(0.5 - trunk_w, 0.62), (0.5 - trunk_w, 0.95), (0.5 - 2 * trunk_w, 1.0)],
+            [(0.5 + trunk_w, 0.62), (0.5 + trunk_w, 0.95), (0.5 + 2 * trunk_w, 1.0)],
+            [(rng.uniform(0.0, 0.2), 1.0), (rng.uniform(0.8, 1.0), 1.0)],
+        ]
         branch = [[(0.5, 0.75), (0.5 + rng.choice([-1, 1]) * 0.15, 0.6)]]
         return [crown, *trunk, *(branch if rng.random() < 0.5 else [])]
     tiers = int(rng.integers(2, 4))
@@ -91,8 +112,9 @@ def tree(rng):
         top, base = k * 0.8 / (tiers + 1), (k + 2) * 0.8 / (tiers + 1)
         half = 0.2 + 0.25 * (k + 1) / tiers
         strokes.append([(0.5 - half, base), (0.5, top), (0.5 + half, base), (0.5 - half, base)])
-    strokes.append([(0.5 - trunk_w, 0.8), (0.5 - trunk_w, 1.0), (0.5 + trunk_w, 1.0),
-                    (0.5 + trunk_w, 0.8)])
+    strokes.append(
+        [(0.5 - trunk_w, 0.8), (0.5 - trunk_w, 1.0), (0.5 + trunk_w, 1.0), (0.5 + trunk_w, 0.8)]
+    )
     return strokes
 
 
@@ -100,11 +122,21 @@ def car(rng):
     """A car side on: the body with its cabin, two wheels, maybe a window line."""
     length, roof = rng.uniform(1.5, 2.0), rng.uniform(0.12, 0.25)
     front, back = length * rng.uniform(0.62, 0.75), length * rng.uniform(0.18, 0.3)
-    body = [(0, 0.7), (0, 0.45), (back, 0.42), (back + 0.15, roof), (front - 0.15, roof),
-            (front, 0.42), (length, 0.48), (length, 0.7), (0, 0.7)]
+    body = [
+        (0, 0.7),
+        (0, 0.45),
+        (back, 0.42),
+        (back + 0.15, roof),
+        (front - 0.15, roof),
+        (front, 0.42),
+        (length, 0.48),
+        (length, 0.7),
+        (0, 0.7),
+    ]
     wheel = rng.uniform(0.12, 0.16)
-    strokes = [np.array(body)] + [arc(x, 0.72, wheel, wheel, 0, 360, 14)
-                                   for x in (length * 0.22, length * 0.78)]
+    strokes = [np.array(body)] + [
+        arc(x, 0.72, wheel, wheel, 0, 360, 14) for x in (length * 0.22, length * 0.78)
+    ]
     if rng.random() < 0.6:
         middle = (back + front) / 2
         strokes.append(np.array([(middle, roof), (middle, 0.42)]))
@@ -149,8 +181,15 @@ def moon(rng):
 def bolt(rng):
     """A lightning bolt's outline."""
     step = rng.uniform(0.25, 0.4)
-    points = [(0.55, 0.0), (0.15, 0.55), (0.15 + step, 0.55), (0.25, 1.0),
-              (0.85, 0.4), (0.85 - step, 0.4), (0.95, 0.0)]
+    points = [
+        (0.55, 0.0),
+        (0.15, 0.55),
+        (0.15 + step, 0.55),
+        (0.25, 1.0),
+        (0.85, 0.4),
+        (0.85 - step, 0.4),
+        (0.95, 0.0),
+    ]
     return [_closed(points)]
 
 
@@ -161,24 +200,31 @@ def umbrella(rng):
     half = rng.uniform(0.6, 0.75)
     dome = arc(0.5, 0.45, half, rng.uniform(0.25, 0.38), 180, 360, 16)
     width = 2 * half / scallops
-    edge = [arc(0.5 + half - (k + 0.5) * width, 0.45, width / 2, 0.06, 0, 180, 6)
-            for k in range(scallops)]
+    edge = [
+        arc(0.5 + half - (k + 0.5) * width, 0.45, width / 2, 0.06, 0, 180, 6)
+        for k in range(scallops)
+    ]
     canopy = chain(dome, *edge)
     hook = rng.choice([-1.0, 1.0]) * 0.08
-    handle = chain([(0.5, 0.45), (0.5, 0.9)], arc(0.5 + hook, 0.9, abs(hook), 0.08,
-                                                  180 if hook > 0 else 0,
-                                                  0 if hook > 0 else 180, 6))
+    handle = chain(
+        [(0.5, 0.45), (0.5, 0.9)],
+        arc(0.5 + hook, 0.9, abs(hook), 0.08, 180 if hook > 0 else 0, 0 if hook > 0 else 180, 6),
+    )
     strokes = [canopy, handle]
     if rng.random() < 0.4:
-        strokes += [np.array([(x, y), (x - 0.03, y + 0.08)])
-                    for x, y in rng.uniform((0.05, -0.25), (0.95, -0.05), (5, 2))]
+        strokes += [
+            np.array([(x, y), (x - 0.03, y + 0.08)])
+            for x, y in rng.uniform((0.05, -0.25), (0.95, -0.05), (5, 2))
+        ]
     return strokes
 
 
 def boat(rng):
     """A hull, a mast and one or two sails, maybe waves under it."""
-    strokes = [_closed([(0.0, 0.65), (1.0, 0.65), (0.8, 0.88), (0.2, 0.88)]),
-               np.array([(0.5, 0.65), (0.5, 0.02)])]
+    strokes = [
+        _closed([(0.0, 0.65), (1.0, 0.65), (0.8, 0.88), (0.2, 0.88)]),
+        np.array([(0.5, 0.65), (0.5, 0.02)]),
+    ]
     strokes.append(_closed([(0.5, 0.05), (0.5 + rng.uniform(0.25, 0.4), 0.58), (0.5, 0.58)]))
     if rng.random() < 0.5:
         strokes.append(_closed([(0.5, 0.15), (0.5 - rng.uniform(0.2, 0.3), 0.58), (0.5, 0.58)]))
@@ -196,8 +242,10 @@ def leaf(rng):
     veins = int(rng.integers(2, 5))
     for x in np.linspace(0.25, 0.75, veins):
         reach = width / 2 * np.sin(np.pi * x) * 0.8
-        strokes += [np.array([(x, 0.5), (x + 0.1, 0.5 - reach)]),
-                    np.array([(x, 0.5), (x + 0.1, 0.5 + reach)])]
+        strokes += [
+            np.array([(x, 0.5), (x + 0.1, 0.5 - reach)]),
+            np.array([(x, 0.5), (x + 0.1, 0.5 + reach)]),
+        ]
     return rotate(strokes, rng.uniform(15, 50) * rng.choice([-1, 1]))  # upright, it is a 0
 
 
@@ -212,8 +260,16 @@ def key(rng):
     teeth = int(rng.integers(2, 4))
     for k in range(teeth):
         x = end - k * 0.12
-        strokes.append(np.array([(x, 0.5), (x, 0.5 + rng.uniform(0.12, 0.2)),
-                                 (x - 0.07, 0.5 + rng.uniform(0.12, 0.2)), (x - 0.07, 0.5)]))
+        strokes.append(
+            np.array(
+                [
+                    (x, 0.5),
+                    (x, 0.5 + rng.uniform(0.12, 0.2)),
+                    (x - 0.07, 0.5 + rng.uniform(0.12, 0.2)),
+                    (x - 0.07, 0.5),
+                ]
+            )
+        )
     return strokes
 
 
@@ -224,12 +280,22 @@ def spectacles(rng):
     if rng.random() < 0.5:
         lenses = [arc(x, 0.5, r, r * 0.85, 0, 360, 16) for x in (left, right)]
     else:
-        lenses = [_closed([(x - r, 0.5 - r * 0.8), (x + r, 0.5 - r * 0.8),
-                           (x + r * 0.8, 0.5 + r * 0.8), (x - r * 0.8, 0.5 + r * 0.8)])
-                  for x in (left, right)]
+        lenses = [
+            _closed(
+                [
+                    (x - r, 0.5 - r * 0.8),
+                    (x + r, 0.5 - r * 0.8),
+                    (x + r * 0.8, 0.5 + r * 0.8),
+                    (x - r * 0.8, 0.5 + r * 0.8),
+                ]
+            )
+            for x in (left, right)
+        ]
     bridge = arc((left + right) / 2, 0.5, (right - left) / 2 - r, 0.08, 180, 360, 6)
-    arms = [np.array([(left - r, 0.45), (left - r - 0.25, 0.3)]),
-            np.array([(right + r, 0.45), (right + r + 0.25, 0.3)])]
+    arms = [
+        np.array([(left - r, 0.45), (left - r - 0.25, 0.3)]),
+        np.array([(right + r, 0.45), (right + r + 0.25, 0.3)]),
+    ]
     return [*lenses, bridge, *arms]
 
 
@@ -238,9 +304,12 @@ def bell(rng):
     flare = rng.uniform(0.05, 0.12)
     side = np.array([(0.5, 0.15), (0.32, 0.2), (0.25, 0.4), (0.2, 0.7), (0.1 - flare, 0.85)])
     body = np.concatenate([side, (side * (-1, 1) + (1, 0))[::-1]])
-    strokes = [body, np.array([(0.1 - flare, 0.85), (0.9 + flare, 0.85)]),
-               arc(0.5, 0.92, 0.07, 0.07, 0, 360, 8),
-               arc(0.5, 0.08, 0.07, 0.07, 90, 450, 8)]
+    strokes = [
+        body,
+        np.array([(0.1 - flare, 0.85), (0.9 + flare, 0.85)]),
+        arc(0.5, 0.92, 0.07, 0.07, 0, 360, 8),
+        arc(0.5, 0.08, 0.07, 0.07, 90, 450, 8),
+    ]
     if rng.random() < 0.5:  # ringing
         strokes += [np.array([(0.0, 0.3), (-0.1, 0.25)]), np.array([(1.0, 0.3), (1.1, 0.25)])]
     return strokes
@@ -251,13 +320,33 @@ def mushroom(rng):
     cap = arc(0.5, 0.5, 0.5, rng.uniform(0.35, 0.5), 180, 360, 16)
     strokes = [_closed(cap)]
     stem = rng.uniform(0.12, 0.18)
-    strokes.append(np.array([(0.5 - stem, 0.5), (0.5 - stem - 0.02, 0.95),
-                             (0.5 + stem + 0.02, 0.95), (0.5 + stem, 0.5)]))
+    strokes.append(
+        np.array(
+            [
+                (0.5 - stem, 0.5),
+                (0.5 - stem - 0.02, 0.95),
+                (0.5 + stem + 0.02, 0.95),
+                (0.5 + stem, 0.5),
+            ]
+        )
+    )
     for x, y in ((0.3, 0.35), (0.6, 0.25), (0.72, 0.42))[: int(rng.integers(1, 4))]:
         strokes.append(arc(x, y, 0.06, 0.05, 0, 360, 8))
     return strokes
 
 
-DOODLES = {"flower": flower, "tree": tree, "car": car, "cup": cup, "moon": moon,
-           "lightning": bolt, "umbrella": umbrella, "boat": boat, "leaf": leaf, "key": key,
-           "glasses": spectacles, "bell": bell, "mushroom": mushroom}
+DOODLES = {
+    "flower": flower,
+    "tree": tree,
+    "car": car,
+    "cup": cup,
+    "moon": moon,
+    "lightning": bolt,
+    "umbrella": umbrella,
+    "boat": boat,
+    "leaf": leaf,
+    "key": key,
+    "glasses": spectacles,
+    "bell": bell,
+    "mushroom": mushroom,
+}

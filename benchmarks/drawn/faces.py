@@ -58,8 +58,10 @@ def _eyes(rng, head, kind, apart, level):
         elif kind == "dashes":
             out.append(head.line((u, level - size), (u, level + size)))
         else:  # crosses: x x
-            out += [head.line((u - size, level - size), (u + size, level + size)),
-                    head.line((u + size, level - size), (u - size, level + size))]
+            out += [
+                head.line((u - size, level - size), (u + size, level + size)),
+                head.line((u + size, level - size), (u - size, level + size)),
+            ]
     return out
 
 
@@ -93,8 +95,10 @@ def _nose(rng, head, kind):
 def _eyebrows(rng, head, apart, level):
     tilt = rng.uniform(-0.08, 0.08)
     brow = level - 0.22
-    return [head.line((u - 0.15, brow + tilt * side), (u + 0.15, brow - tilt * side))
-            for u, side in ((-apart, 1), (apart, -1))]
+    return [
+        head.line((u - 0.15, brow + tilt * side), (u + 0.15, brow - tilt * side))
+        for u, side in ((-apart, 1), (apart, -1))
+    ]
 
 
 def _glasses(rng, head, apart, level):
@@ -102,15 +106,19 @@ def _glasses(rng, head, apart, level):
     r = rng.uniform(0.2, 0.27)
     lenses = [head.ring(u, level, r, r * 1.1, 0, 360, 14) for u in (-apart, apart)]
     bridge = head.ring(0, level, apart - r, 0.12, 200, 340, 6)
-    arms = [head.line((-apart - r, level), (-1.0, level - 0.1)),
-            head.line((apart + r, level), (1.0, level - 0.1))]
+    arms = [
+        head.line((-apart - r, level), (-1.0, level - 0.1)),
+        head.line((apart + r, level), (1.0, level - 0.1)),
+    ]
     return [*lenses, bridge, *arms]
 
 
 def _ears(rng, head):
     size = rng.uniform(0.18, 0.3)
-    return [head.ring(-1.0, 0.0, size, size * 1.4, 100, 260, 8),
-            head.ring(1.0, 0.0, size, size * 1.4, -80, 80, 8)]
+    return [
+        head.ring(-1.0, 0.0, size, size * 1.4, 100, 260, 8),
+        head.ring(1.0, 0.0, size, size * 1.4, -80, 80, 8),
+    ]
 
 
 def _hair(rng, head):
@@ -125,15 +133,18 @@ def _hair(rng, head):
         return out
     teeth = int(rng.integers(4, 8))
     u = np.linspace(-0.8, 0.8, 2 * teeth + 1)
-    v = np.where(np.arange(2 * teeth + 1) % 2 == 0, -0.6, -0.4) - 0.2 * (1 - u ** 2)
+    v = np.where(np.arange(2 * teeth + 1) % 2 == 0, -0.6, -0.4) - 0.2 * (1 - u**2)
     return [head.line(*zip(u, v))]
 
 
 def face(rng, head="round", extras=True):
     """A face: head outline ('round', 'oval' or 'none'), eyes, a mouth, maybe a nose and,
     with `extras`, some of eyebrows, glasses, ears and hair."""
-    rx, ry = {"round": (0.5, rng.uniform(0.45, 0.55)), "oval": (rng.uniform(0.32, 0.4), 0.5),
-              "none": (0.5, 0.5)}[head]
+    rx, ry = {
+        "round": (0.5, rng.uniform(0.45, 0.55)),
+        "oval": (rng.uniform(0.32, 0.4), 0.5),
+        "none": (0.5, 0.5),
+    }[head]
     shape = Head(rx, ry)
     apart, level = rng.uniform(0.3, 0.45), rng.uniform(-0.35, -0.2)
     eyes = EYES[:3] if head == "none" else EYES  # four crosses alone are a scribble

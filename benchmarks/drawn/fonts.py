@@ -2,7 +2,7 @@
 
 Only the drawn-digit benchmark traces fonts (its digits, and its held-out letters in
 nondigits.py): fonts stand in for writers the models have never seen, so no font glyph
-enters training (issue 4; tests/test_no_fonts_in_training.py). Fonts come from Debian
+enters training (tests/test_no_fonts_in_training.py). Fonts come from Debian
 packages; a missing one names the package to install.
 """
 
@@ -39,8 +39,10 @@ def glyph_image(path, char):
         raise FontsMissing(f"{path} has no glyph for {char}")
     glyph = canvas.crop(box)
     scale = 80 / max(glyph.size)
-    glyph = glyph.resize((max(1, round(glyph.width * scale)), max(1, round(glyph.height * scale))),
-                         Image.Resampling.LANCZOS)
+    glyph = glyph.resize(
+        (max(1, round(glyph.width * scale)), max(1, round(glyph.height * scale))),
+        Image.Resampling.LANCZOS,
+    )
     out = Image.new("L", (GLYPH_SIDE, GLYPH_SIDE), 0)
     out.paste(glyph, ((GLYPH_SIDE - glyph.width) // 2, (GLYPH_SIDE - glyph.height) // 2))
     # Calligraphic hairlines shrink below a pixel; widening keeps them in the skeleton.

@@ -46,10 +46,20 @@ class Drawing:
 
     def params(self):
         """What describes this drawing in the JSON report (strokes left out)."""
-        return {"id": self.id, "source": self.source, "label": self.label, "style": self.style,
-                "canvas": self.pixels, "dpr": self.dpr, "look": self.look,
-                "brush_css_px": round(self.brush, 2), "size": self.size, "width": self.width,
-                "corner": self.corner, "strokes": len(self.strokes)}
+        return {
+            "id": self.id,
+            "source": self.source,
+            "label": self.label,
+            "style": self.style,
+            "canvas": self.pixels,
+            "dpr": self.dpr,
+            "look": self.look,
+            "brush_css_px": round(self.brush, 2),
+            "size": self.size,
+            "width": self.width,
+            "corner": self.corner,
+            "strokes": len(self.strokes),
+        }
 
 
 def place(strokes, rng, css, size, width):
@@ -81,8 +91,12 @@ def shapes(source, rng, count):
     """`count` digits of a source, balanced over 0-9: a list of (label, style, strokes)."""
     from benchmarks.drawn import strokes_fonts, strokes_mnist, strokes_templates
 
-    makers = {"mnist": strokes_mnist.mnist_test, "templates": strokes_templates.templates,
-              "fonts": strokes_fonts.fonts, "hershey": strokes_fonts.hershey}
+    makers = {
+        "mnist": strokes_mnist.mnist_test,
+        "templates": strokes_templates.templates,
+        "fonts": strokes_fonts.fonts,
+        "hershey": strokes_fonts.hershey,
+    }
     return list(makers[source](rng, count))
 
 
@@ -93,8 +107,7 @@ def build(seed, count, sources=SOURCES):
         n = count // len(sources) + (part < count % len(sources))
         digits = shapes(source, rng_for("benchmark", seed, 2 * part), n)
         # The pens, apart from the shapes.
-        drawings += lay_out(source, digits, rng_for("benchmark", seed, 2 * part + 1),
-                            len(drawings))
+        drawings += lay_out(source, digits, rng_for("benchmark", seed, 2 * part + 1), len(drawings))
     return drawings
 
 
@@ -109,6 +122,20 @@ def lay_out(source, digits, rng, first_id=0):
     for i, (label, style, strokes) in enumerate(digits):
         css, dpr = CANVASES[canvases[i]]
         placed, brush, corner = place(strokes, rng, css, sizes[i], widths[i])
-        drawings.append(Drawing(first_id + i, source, int(label), style, placed, css, dpr,
-                                looks[i], brush, sizes[i], widths[i], corner))
+        drawings.append(
+            Drawing(
+                first_id + i,
+                source,
+                int(label),
+                style,
+                placed,
+                css,
+                dpr,
+                looks[i],
+                brush,
+                sizes[i],
+                widths[i],
+                corner,
+            )
+        )
     return drawings

@@ -1,8 +1,8 @@
-"""Held-out non-digits (issue 7): what the not-digit model must reject, never seen in training.
+"""Held-out non-digits: what the not-digit model must reject, never seen in training.
 
 - `font letters`: the letters of model/strokes/letters.py (no digit look-alikes) from the
   benchmark's handwriting fonts (strokes_fonts.FONT_FILES), rendered, thinned and traced.
-  Fonts are for evaluation only (issue 4): training writes letters from its own stroke
+  Fonts are for evaluation only: training writes letters from its own stroke
   templates, never from a font.
 - `scribbles`: the scribble makers of model/strokes/shapes.py with other parameters (longer
   walks, more loops and corners, denser filling) plus kinds training never draws (hatching,
@@ -26,14 +26,26 @@ import numpy as np
 from benchmarks.drawn import rng_for
 from benchmarks.drawn.doodles import DOODLES
 from benchmarks.drawn.faces import FACES
+from benchmarks.drawn.fonts import FONT_ROOT, require_font, traced_glyph, written_evenly
 from benchmarks.drawn.layout import lay_out
 from benchmarks.drawn.strokes_fonts import FONT_FILES
-from benchmarks.drawn.fonts import FONT_ROOT, require_font, traced_glyph, written_evenly
 from benchmarks.drawn.words import ALL_CAPS, font_words
-from reading.geometry import arc, distort
 from model.strokes.letters import NAMES
-from model.strokes.shapes import (arrow, coil, fill, heart, house, polygon, random_stroke_drawing,
-                                  rotate, star, tangle, walk, zigzag)
+from model.strokes.shapes import (
+    arrow,
+    coil,
+    fill,
+    heart,
+    house,
+    polygon,
+    random_stroke_drawing,
+    rotate,
+    star,
+    tangle,
+    walk,
+    zigzag,
+)
+from reading.geometry import arc, distort
 
 # A new kind goes last: each kind's place picks its stream, so the others keep their drawings.
 KINDS = ("font letters", "scribbles", "shapes", "faces", "words", "doodles")
@@ -41,16 +53,20 @@ KINDS = ("font letters", "scribbles", "shapes", "faces", "words", "doodles")
 SYMBOL_KINDS = tuple(kind for kind in KINDS if kind != "words")
 NON_DIGIT_STREAM = 200  # first rng_for part: digits use parts below 100, numbers 100-199
 # How the held-out drawings are written: wider ranges than training's geometry.distort defaults.
-WRITTEN = {"slant": (-0.35, 0.35), "rotate": 10.0, "aspect": (0.7, 1.4), "wobble": 0.035,
-           "tremor": 0.006}
+WRITTEN = {
+    "slant": (-0.35, 0.35),
+    "rotate": 10.0,
+    "aspect": (0.7, 1.4),
+    "wobble": 0.035,
+    "tremor": 0.006,
+}
 
 
 def hatch(rng, lines=(4, 9)):
     """Parallel strokes, each drawn on its own, at any angle (shading)."""
     n = int(rng.integers(*lines))
     y = np.linspace(0, 1, n) + rng.normal(0, 0.03, n)
-    strokes = [np.array([(rng.uniform(0, 0.15), v), (rng.uniform(0.85, 1.0), v + 0.1)])
-               for v in y]
+    strokes = [np.array([(rng.uniform(0, 0.15), v), (rng.uniform(0.85, 1.0), v + 0.1)]) for v in y]
     return rotate(strokes, rng.uniform(0, 180))
 
 
@@ -66,8 +82,10 @@ def sun(rng):
     """A circle with rays."""
     rays = int(rng.integers(6, 11))
     angles = np.radians(np.arange(rays) * 360 / rays + rng.uniform(0, 360))
-    spokes = [np.array([(np.cos(a) * 0.33, np.sin(a) * 0.33), (np.cos(a) * 0.5, np.sin(a) * 0.5)])
-              + 0.5 for a in angles]
+    spokes = [
+        np.array([(np.cos(a) * 0.33, np.sin(a) * 0.33), (np.cos(a) * 0.5, np.sin(a) * 0.5)]) + 0.5
+        for a in angles
+    ]
     return [arc(0.5, 0.5, 0.25, 0.25, 0, 360, 20), *spokes]
 
 
@@ -75,28 +93,43 @@ def cat(rng):
     """A cat's face: head, two ears, eyes, whiskers."""
     whiskers = [[(0.1, 0.62 + d), (0.35, 0.66)] for d in (-0.06, 0.04)]
     whiskers += [[(0.9, 0.62 + d), (0.65, 0.66)] for d in (-0.06, 0.04)]
-    return [arc(0.5, 0.6, 0.4, 0.35, 0, 360, 24), [(0.2, 0.4), (0.22, 0.05), (0.42, 0.27)],
-            [(0.58, 0.27), (0.78, 0.05), (0.8, 0.4)], [(0.37, 0.52)], [(0.63, 0.52)], *whiskers]
+    return [
+        arc(0.5, 0.6, 0.4, 0.35, 0, 360, 24),
+        [(0.2, 0.4), (0.22, 0.05), (0.42, 0.27)],
+        [(0.58, 0.27), (0.78, 0.05), (0.8, 0.4)],
+        [(0.37, 0.52)],
+        [(0.63, 0.52)],
+        *whiskers,
+    ]
 
 
 def envelope(rng):
     """A letter's envelope: a box and its flap."""
-    return [[(0.0, 0.2), (1.0, 0.2), (1.0, 0.8), (0.0, 0.8), (0.0, 0.2)],
-            [(0.0, 0.2), (0.5, rng.uniform(0.5, 0.6)), (1.0, 0.2)]]
+    return [
+        [(0.0, 0.2), (1.0, 0.2), (1.0, 0.8), (0.0, 0.8), (0.0, 0.2)],
+        [(0.0, 0.2), (0.5, rng.uniform(0.5, 0.6)), (1.0, 0.2)],
+    ]
 
 
 def fish(rng):
     """A fish: a pointed body ending in a tail, and an eye."""
-    body = np.concatenate([arc(0.45, 0.5, 0.4, 0.25, 200, 340, 12),
-                           [(0.95, 0.25), (0.95, 0.75)], arc(0.45, 0.5, 0.4, 0.25, 20, 160, 12)])
+    body = np.concatenate(
+        [
+            arc(0.45, 0.5, 0.4, 0.25, 200, 340, 12),
+            [(0.95, 0.25), (0.95, 0.75)],
+            arc(0.45, 0.5, 0.4, 0.25, 20, 160, 12),
+        ]
+    )
     return [np.concatenate([body, body[:1]]), [(0.25, 0.45)]]
 
 
 def cloud(rng):
     """A cloud: bumps along the top, a flat base."""
     bumps = int(rng.integers(3, 6))
-    tops = [arc(0.1 + (i + 0.5) * 0.8 / bumps, 0.55, 0.4 / bumps + 0.03, 0.25, 180, 360, 8)
-            for i in range(bumps)]
+    tops = [
+        arc(0.1 + (i + 0.5) * 0.8 / bumps, 0.55, 0.4 / bumps + 0.03, 0.25, 180, 360, 8)
+        for i in range(bumps)
+    ]
     outline = np.concatenate([*tops, [(0.9, 0.7), (0.1, 0.7), (0.1, 0.55)]])
     return [outline]
 
@@ -104,8 +137,9 @@ def cloud(rng):
 def asterisk(rng):
     """Three or four lines crossing in the middle."""
     n, start = int(rng.integers(3, 5)), rng.uniform(0, 180)
-    return [line for k in range(n) for line in rotate([[(0.5, 0.0), (0.5, 1.0)]],
-                                                      start + 180 * k / n)]
+    return [
+        line for k in range(n) for line in rotate([[(0.5, 0.0), (0.5, 1.0)]], start + 180 * k / n)
+    ]
 
 
 SCRIBBLES = {
@@ -121,8 +155,14 @@ SHAPES = {
     # Not hexagons: drawn by hand they are as round as a 0.
     "polygon": functools.partial(polygon, sides=(3, 5)),
     "star": functools.partial(star, points=(4, 6, 7, 8)),
-    "arrow": arrow, "heart": heart, "house": house,
-    "sun": sun, "cat": cat, "envelope": envelope, "fish": fish, "cloud": cloud,
+    "arrow": arrow,
+    "heart": heart,
+    "house": house,
+    "sun": sun,
+    "cat": cat,
+    "envelope": envelope,
+    "fish": fish,
+    "cloud": cloud,
     "asterisk": asterisk,
 }
 UNSEEN_KINDS = {"hatch", "rings", "sun", "cat", "envelope", "fish", "cloud", "asterisk"}
@@ -136,13 +176,24 @@ def _traced(path, letter):
 def font_letters(rng, count):
     """`count` font letters, every (font, letter) about as often, traced only when used:
     yields (label, 'font/letter', strokes)."""
-    keys = [(require_font(FONT_ROOT / name, package), letter)
-            for package, files in FONT_FILES.items() for name in files for letter in NAMES]
+    keys = [
+        (require_font(FONT_ROOT / name, package), letter)
+        for package, files in FONT_FILES.items()
+        for name in files
+        for letter in NAMES
+    ]
 
     def write(path, letter):
         return _traced(path, letter) and distort(
-            _traced(path, letter), rng, slant=(-0.12, 0.12), rotate=3.0, aspect=(0.9, 1.1),
-            waist=(0.48, 0.52), wobble=0.01, tremor=0.002)
+            _traced(path, letter),
+            rng,
+            slant=(-0.12, 0.12),
+            rotate=3.0,
+            aspect=(0.9, 1.1),
+            waist=(0.48, 0.52),
+            wobble=0.01,
+            tremor=0.002,
+        )
 
     yield from written_evenly(rng, keys, count, write)
 
@@ -157,12 +208,14 @@ def held_out_strokes(seed, count, first_stream=NON_DIGIT_STREAM, kinds=KINDS):
     """`count` held-out non-digits split evenly over `kinds` (all KINDS, or some of them),
     each kind written by rng_for("benchmark", seed, first_stream + 2 * its place in KINDS):
     {kind: [(-1, style, strokes)]}."""
-    makers = {"font letters": font_letters,
-              "scribbles": functools.partial(_drawn, SCRIBBLES),
-              "shapes": functools.partial(_drawn, SHAPES),
-              "faces": functools.partial(_drawn, FACES),
-              "words": font_words,
-              "doodles": functools.partial(_drawn, DOODLES)}
+    makers = {
+        "font letters": font_letters,
+        "scribbles": functools.partial(_drawn, SCRIBBLES),
+        "shapes": functools.partial(_drawn, SHAPES),
+        "faces": functools.partial(_drawn, FACES),
+        "words": font_words,
+        "doodles": functools.partial(_drawn, DOODLES),
+    }
     made = {}
     for part, kind in enumerate(kinds):
         rng = rng_for("benchmark", seed, first_stream + 2 * KINDS.index(kind))

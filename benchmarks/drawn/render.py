@@ -9,9 +9,15 @@ import shutil
 
 import numpy as np
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 INK = {"dark": "#111827", "light": "#ffffff", "transparent": "#111827"}  # the page's ink
 PAPER = {"dark": "#ffffff", "light": "#000000", "transparent": None}
 
@@ -72,11 +78,16 @@ class CanvasRenderer:
 def pixel_strokes(drawing):
     """The drawing's strokes in its PNG's pixels, in the order drawn, as JSON lists: what the
     page sends beside its PNG (the canvas draws CSS px scaled by dpr)."""
-    return [np.round(np.asarray(s, dtype=float) * drawing.dpr, 2).tolist()
-            for s in drawing.strokes]
+    return [np.round(np.asarray(s, dtype=float) * drawing.dpr, 2).tolist() for s in drawing.strokes]
 
 
 def _item(drawing):
     strokes = [np.round(np.asarray(s, dtype=float), 3).tolist() for s in drawing.strokes]
-    return {"css": drawing.css, "dpr": drawing.dpr, "paper": PAPER[drawing.look],
-            "ink": INK[drawing.look], "brush": drawing.brush, "strokes": strokes}
+    return {
+        "css": drawing.css,
+        "dpr": drawing.dpr,
+        "paper": PAPER[drawing.look],
+        "ink": INK[drawing.look],
+        "brush": drawing.brush,
+        "strokes": strokes,
+    }

@@ -12,8 +12,11 @@ The ways of asking:
 """
 
 WAYS = ("page", "predict", "read")
-WAY_NAMES = {"page": "the page's way (/api/predict, Prefer: read, with strokes)",
-             "predict": "image alone on /api/predict", "read": "image alone on /api/read"}
+WAY_NAMES = {
+    "page": "the page's way (/api/predict, Prefer: read, with strokes)",
+    "predict": "image alone on /api/predict",
+    "read": "image alone on /api/read",
+}
 NOT_A_DIGIT = None  # what is shown when no digit is: "That doesn't look like a digit"
 
 

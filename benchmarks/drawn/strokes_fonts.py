@@ -21,15 +21,21 @@ from reading.trace import trace_strokes
 
 # Debian package -> font files; `apt-get install` these (the lead's Makefile does).
 FONT_FILES = {
-    "fonts-dkg-handwriting": ["truetype/fifthhorseman/dkg.ttf",
-                              "truetype/fifthhorseman/dkgBd.ttf",
-                              "truetype/fifthhorseman/dkgIt.ttf"],
+    "fonts-dkg-handwriting": [
+        "truetype/fifthhorseman/dkg.ttf",
+        "truetype/fifthhorseman/dkgBd.ttf",
+        "truetype/fifthhorseman/dkgIt.ttf",
+    ],
     "fonts-breip": ["truetype/breip/Breip.ttf"],
-    "fonts-bwht": [f"opentype/bwht/BecauseWe{name}-Regular.otf"
-                   for name in ("Build", "Connect", "Create", "Learn", "Mentor", "Organize")],
+    "fonts-bwht": [
+        f"opentype/bwht/BecauseWe{name}-Regular.otf"
+        for name in ("Build", "Connect", "Create", "Learn", "Mentor", "Organize")
+    ],
     "fonts-humor-sans": ["truetype/humor-sans/Humor-Sans.ttf"],
-    "fonts-comic-neue": ["opentype/comic-neue/ComicNeue-Regular.otf",
-                         "opentype/comic-neue/ComicNeue-LightItalic.otf"],
+    "fonts-comic-neue": [
+        "opentype/comic-neue/ComicNeue-Regular.otf",
+        "opentype/comic-neue/ComicNeue-LightItalic.otf",
+    ],
     "fonts-rufscript": ["truetype/rufscript/Rufscript010.ttf"],
     "fonts-kristi": ["truetype/kristi/Kristi.ttf"],
     "fonts-dancingscript": ["opentype/dancingscript/DancingScript-Regular.otf"],
@@ -116,8 +122,16 @@ def _from_pool(rng, count, pool):
     for i in range(count):
         digit = i % 10
         face = faces[order[digit][(i // 10) % len(faces)]]
-        strokes = distort(pool[(face, digit)], rng, slant=(-0.12, 0.12), rotate=3.0,
-                          aspect=(0.9, 1.1), waist=(0.48, 0.52), wobble=0.01, tremor=0.002)
+        strokes = distort(
+            pool[(face, digit)],
+            rng,
+            slant=(-0.12, 0.12),
+            rotate=3.0,
+            aspect=(0.9, 1.1),
+            waist=(0.48, 0.52),
+            wobble=0.01,
+            tremor=0.002,
+        )
         yield digit, face, strokes
 
 
@@ -127,8 +141,9 @@ def _only(pool, faces):
         return pool
     chosen = {key: strokes for key, strokes in pool.items() if key[0] in faces}
     if not chosen:
-        raise ValueError(f"No face among {sorted(faces)}; there are "
-                         f"{sorted({face for face, _ in pool})}.")
+        raise ValueError(
+            f"No face among {sorted(faces)}; there are {sorted({face for face, _ in pool})}."
+        )
     return chosen
 
 

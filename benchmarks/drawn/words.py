@@ -5,7 +5,7 @@ model/strokes/letters.NAMES only, so no word holds a letter that can be written 
 (no o, l, i, s, z, g, ...): a word shown as "not a digit" is then always right. Each letter
 is traced from the font like the held-out font letters (fonts.py), kept at the font's size
 and on its baseline, and the letters are set side by side at the font's advance or a little
-tighter, as handwriting runs together. Fonts are for evaluation only (issue 4).
+tighter, as handwriting runs together. Fonts are for evaluation only.
 """
 
 import functools
@@ -15,27 +15,98 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from benchmarks.drawn.fonts import FONT_ROOT, require_font, written_evenly
 from benchmarks.drawn.strokes_fonts import FONT_FILES
-from reading.geometry import distort
 from model.strokes.letters import NAMES
+from reading.geometry import distort
 from reading.trace import trace_strokes
 
 # Common short English words; each is written in small letters, in capitals and with a capital
 # first letter wherever the letters of that writing are all in NAMES.
 COMMON_WORDS = (
-    "we", "he", "me", "up", "the", "then", "them", "when", "went", "new", "few", "ten",
-    "men", "pen", "hen", "net", "wet", "pet", "jet", "met", "red", "fed", "end", "her",
-    "fun", "run", "cut", "nut", "hut", "put", "cup", "mud", "hum", "duck", "neck", "deck",
-    "jump", "tree", "free", "true", "turn", "fern", "next", "text", "tent", "rent", "kept",
-    "cute", "tune", "menu", "week", "deep", "need", "truck", "fence", "check", "trunk",
-    "cat", "hat", "map", "car", "man", "can", "are", "have", "make", "take", "year", "lake",
-    "name", "wave", "yarn", "fact", "calm", "frame", "crane",
+    "we",
+    "he",
+    "me",
+    "up",
+    "the",
+    "then",
+    "them",
+    "when",
+    "went",
+    "new",
+    "few",
+    "ten",
+    "men",
+    "pen",
+    "hen",
+    "net",
+    "wet",
+    "pet",
+    "jet",
+    "met",
+    "red",
+    "fed",
+    "end",
+    "her",
+    "fun",
+    "run",
+    "cut",
+    "nut",
+    "hut",
+    "put",
+    "cup",
+    "mud",
+    "hum",
+    "duck",
+    "neck",
+    "deck",
+    "jump",
+    "tree",
+    "free",
+    "true",
+    "turn",
+    "fern",
+    "next",
+    "text",
+    "tent",
+    "rent",
+    "kept",
+    "cute",
+    "tune",
+    "menu",
+    "week",
+    "deep",
+    "need",
+    "truck",
+    "fence",
+    "check",
+    "trunk",
+    "cat",
+    "hat",
+    "map",
+    "car",
+    "man",
+    "can",
+    "are",
+    "have",
+    "make",
+    "take",
+    "year",
+    "lake",
+    "name",
+    "wave",
+    "yarn",
+    "fact",
+    "calm",
+    "frame",
+    "crane",
 )
 LENGTHS = (2, 5)  # letters in a word, fewest and most
 SPACING = (0.8, 0.9, 1.0)  # share of the font's advance between letters
 FONT_PX = 120  # size the letters are rendered and traced at (capitals about 80 px)
 # Fonts that draw small letters as small capitals (their d is a D, a 0): capitals only.
-ALL_CAPS = {"Humor-Sans"} | {f"BecauseWe{name}-Regular" for name in
-                             ("Build", "Connect", "Create", "Learn", "Mentor", "Organize")}
+ALL_CAPS = {"Humor-Sans"} | {
+    f"BecauseWe{name}-Regular"
+    for name in ("Build", "Connect", "Create", "Learn", "Mentor", "Organize")
+}
 
 
 def writings(word):
@@ -45,8 +116,16 @@ def writings(word):
     return sorted(form for form in forms if set(form) <= set(NAMES))
 
 
-WORDS = tuple(sorted({form for word in COMMON_WORDS if LENGTHS[0] <= len(word) <= LENGTHS[1]
-                      for form in writings(word)}))
+WORDS = tuple(
+    sorted(
+        {
+            form
+            for word in COMMON_WORDS
+            if LENGTHS[0] <= len(word) <= LENGTHS[1]
+            for form in writings(word)
+        }
+    )
+)
 
 
 @functools.cache
@@ -60,8 +139,7 @@ def traced_letter(path, letter):
         return [], advance
     pad = 8
     image = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
-    ImageDraw.Draw(image).text((pad - left, pad - top), letter, fill=255, font=font,
-                               anchor="ls")
+    ImageDraw.Draw(image).text((pad - left, pad - top), letter, fill=255, font=font, anchor="ls")
     # Calligraphic hairlines shrink below a pixel; widening keeps them in the skeleton.
     ink = np.asarray(image.filter(ImageFilter.MaxFilter(3)))
     if not ink.any():
@@ -85,14 +163,25 @@ def write_word(path, word, spacing):
 def font_words(rng, count):
     """`count` words, every (font, word) about as often; fonts that write small letters as
     small capitals get capitals only: yields (label, 'font/word', strokes)."""
-    keys = [(require_font(FONT_ROOT / name, package), word)
-            for package, files in FONT_FILES.items() for name in files for word in WORDS]
+    keys = [
+        (require_font(FONT_ROOT / name, package), word)
+        for package, files in FONT_FILES.items()
+        for name in files
+        for word in WORDS
+    ]
     keys = [(path, word) for path, word in keys if path.stem not in ALL_CAPS or word.isupper()]
 
     def write(path, word):
         strokes = write_word(path, word, SPACING[rng.integers(len(SPACING))])
-        return strokes and distort(strokes, rng, slant=(-0.12, 0.12), rotate=3.0,
-                                   aspect=(0.9, 1.1), waist=(0.48, 0.52), wobble=0.01,
-                                   tremor=0.002)
+        return strokes and distort(
+            strokes,
+            rng,
+            slant=(-0.12, 0.12),
+            rotate=3.0,
+            aspect=(0.9, 1.1),
+            waist=(0.48, 0.52),
+            wobble=0.01,
+            tremor=0.002,
+        )
 
     yield from written_evenly(rng, keys, count, write)

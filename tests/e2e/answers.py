@@ -1,7 +1,6 @@
 """Drawings the page must read right, and drawing one until the page shows its answer."""
 
 from playwright.sync_api import expect
-
 from strokes import NOT_DIGITS_PEOPLE_DRAW
 from test_number import NUMBER
 from test_page import DIGITS, draw, on_canvas, settled

@@ -1,10 +1,9 @@
 """axe-core finds nothing serious on the pages, in each state a person brings them to."""
 
 import pytest
-from playwright.sync_api import expect
-
 from answers import DRAWINGS, draw_and_read
 from axe import report, serious_violations
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 

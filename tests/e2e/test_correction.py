@@ -3,10 +3,10 @@ number, the choice marked and headlined, and an undo that deletes what was store
 
 import pytest
 from playwright.sync_api import expect
-
-from corrections import store
 from test_number import NUMBER
 from test_page import DIGITS, draw, settled
+
+from corrections import store
 
 pytestmark = pytest.mark.e2e
 
@@ -105,7 +105,8 @@ def test_the_undo_goes_when_its_minute_is_over(page, server_database):
     page.clock.run_for(61_000)
     expect(page.get_by_test_id("correction-undo")).to_be_hidden()
     expect(page.get_by_test_id("correction-status")).to_have_text(
-        "Kept, to teach the model. Thank you!")
+        "Kept, to teach the model. Thank you!"
+    )
     assert stored(server_database)[answer.json()["id"]] == 9
 
 
@@ -151,8 +152,12 @@ def test_a_number_that_is_not_digits_is_refused_on_the_page(page):
 def test_correction_refused_shows_the_sentence_and_allows_a_retry(page, problems):
     problems.allow(r"status of 429")
     message = "Too many corrections from you in a short time."
-    page.route("**/api/feedback", lambda route: route.fulfill(
-        status=429, json={"error": {"code": "rate_limited", "message": message}}))
+    page.route(
+        "**/api/feedback",
+        lambda route: route.fulfill(
+            status=429, json={"error": {"code": "rate_limited", "message": message}}
+        ),
+    )
     page.goto("/")
     draw(page, DIGITS[4])
     settled(page)

@@ -3,9 +3,8 @@
 import json
 
 import pytest
-from playwright.sync_api import expect
-
 from drawing import side_by_side
+from playwright.sync_api import expect
 from strokes import DIGIT_STROKES
 from test_page import DIGITS, draw, inked_pixels, probabilities, settled
 

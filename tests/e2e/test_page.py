@@ -6,7 +6,6 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-
 from strokes import DIGIT_STROKES
 
 pytestmark = pytest.mark.e2e
@@ -14,8 +13,10 @@ pytestmark = pytest.mark.e2e
 
 def on_canvas(strokes, margin=0.15):
     """Polylines from the unit square into the canvas, leaving a margin as people do."""
-    return [[(margin + x * (1 - 2 * margin), margin + y * (1 - 2 * margin)) for x, y in stroke]
-            for stroke in strokes]
+    return [
+        [(margin + x * (1 - 2 * margin), margin + y * (1 - 2 * margin)) for x, y in stroke]
+        for stroke in strokes
+    ]
 
 
 # Each digit as a person might write it, in [0, 1] canvas coordinates (tests/strokes.py).
@@ -328,8 +329,10 @@ def test_page_why_view_is_behind_a_toggle(page):
     expect(view).to_be_visible()
     assert page.get_by_test_id("why-map").evaluate(REDDISH_PIXELS) >= 10
     # Larger than the plain 28x28 view, with a caption of one line.
-    assert (page.get_by_test_id("why-map").bounding_box()["width"]
-            > 2 * page.get_by_test_id("preview").bounding_box()["width"])
+    assert (
+        page.get_by_test_id("why-map").bounding_box()["width"]
+        > 2 * page.get_by_test_id("preview").bounding_box()["width"]
+    )
     caption = view.locator("figcaption")
     assert caption.evaluate("(e) => e.getClientRects().length") == 1
     # A drawing that is no digit has no answer to explain: the toggle is not offered.
@@ -360,7 +363,7 @@ def test_page_dark_mode_draws_light_on_dark_and_reads_right(new_page):
 
 
 def luminance(css_colour):
-    red, green, blue = (int(v) for v in css_colour[css_colour.index("(") + 1:-1].split(",")[:3])
+    red, green, blue = (int(v) for v in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3])
     return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
 
 
@@ -446,12 +449,22 @@ def test_page_every_control_works_from_the_keyboard(page):
     order = []
     for _ in range(17):  # from the canvas, where the mouse last pressed, round to the top
         page.keyboard.press("Tab")
-        order.append(page.evaluate("""() => {
+        order.append(
+            page.evaluate("""() => {
           const focused = document.activeElement;
           return focused === document.body ? 'page' : focused.dataset.testid || focused.textContent;
-        }"""))
-    assert order == ["undo", "clear", "why", *(f"correct-{digit}" for digit in range(10)),
-                     "page", "How it works", "API", "undo"], order
+        }""")
+        )
+    assert order == [
+        "undo",
+        "clear",
+        "why",
+        *(f"correct-{digit}" for digit in range(10)),
+        "page",
+        "How it works",
+        "API",
+        "undo",
+    ], order
     page.get_by_test_id("why").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("why-view")).to_be_visible()

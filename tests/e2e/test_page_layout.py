@@ -4,7 +4,6 @@ nothing moves when the answer comes, and nothing scrolls sideways."""
 
 import pytest
 from playwright.sync_api import expect
-
 from test_number import NUMBER
 from test_page import DIGITS, draw, settled, touch_draw
 
@@ -48,8 +47,12 @@ def assert_in_view(page, element, what):
     box = element.bounding_box()
     view = page.viewport_size
     assert box is not None and box["width"] > 0 and box["height"] > 0, f"{what} is not shown"
-    inside = (box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= view["width"]
-              and box["y"] + box["height"] <= view["height"])
+    inside = (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= view["width"]
+        and box["y"] + box["height"] <= view["height"]
+    )
     assert inside, f"{what} at {box} is outside the {view['width']}x{view['height']} viewport"
 
 
@@ -91,7 +94,8 @@ def test_a_number_is_the_headline_and_in_view(new_page, name):
     # The number is larger than any figure of one of its digits.
     size = number.evaluate("(e) => parseFloat(getComputedStyle(e).fontSize)")
     digit_sizes = page.locator("[data-testid=prediction], .digit-box__tag").evaluate_all(
-        "(all) => all.map((e) => parseFloat(getComputedStyle(e).fontSize))")
+        "(all) => all.map((e) => parseFloat(getComputedStyle(e).fontSize))"
+    )
     assert size > max(digit_sizes), (size, digit_sizes)
 
 
@@ -117,10 +121,12 @@ def test_digit_boxes_do_not_overlap_and_their_tags_leave_the_ink(page):
     settled(page)
     expect(page.get_by_test_id("number")).to_have_text("247")
     boxes = [page.get_by_test_id(f"digit-box-{i}").bounding_box() for i in range(3)]
-    tags = [page.get_by_test_id(f"digit-box-{i}").locator(".digit-box__tag").bounding_box()
-            for i in range(3)]
+    tags = [
+        page.get_by_test_id(f"digit-box-{i}").locator(".digit-box__tag").bounding_box()
+        for i in range(3)
+    ]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert overlap(a, b) == 0, (a, b)
         for tag in tags:
             assert overlap(tag, a) == 0, f"a tag {tag} covers box {a}"

@@ -5,23 +5,27 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-
 from strokes import AMBIGUOUS_4_OR_9, CLEAR_DIGITS, NON_DIGIT_STROKES, NOT_DIGITS_PEOPLE_DRAW
 from test_page import DIGITS, draw, on_canvas, probabilities, settled
 
 pytestmark = pytest.mark.e2e
 
 NO_DIGIT = re.compile(r"That doesn't look like a (digit|number)")
-NOT_DIGITS = {**NOT_DIGITS_PEOPLE_DRAW, "scribble": NON_DIGIT_STROKES["scribble"],
-              "star": NON_DIGIT_STROKES["star"]}
+NOT_DIGITS = {
+    **NOT_DIGITS_PEOPLE_DRAW,
+    "scribble": NON_DIGIT_STROKES["scribble"],
+    "star": NON_DIGIT_STROKES["star"],
+}
 
 
 # tests/test_verdict.py: the shipped not-digit model takes the B for a digit, an 8.
 B_IS_AN_8 = pytest.mark.xfail(strict=True, reason="issue 36: the B is shown as an 8")
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=B_IS_AN_8) if name == "B" else name
-                                  for name in sorted(NOT_DIGITS)])
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(name, marks=B_IS_AN_8) if name == "B" else name for name in sorted(NOT_DIGITS)],
+)
 def test_page_shows_no_digit_for_what_is_not_one(page, name):
     page.goto("/")
     draw(page, on_canvas(NOT_DIGITS[name]))
@@ -62,5 +66,6 @@ def test_page_says_not_sure_between_a_4_and_a_9(page):
     draw(page, on_canvas(AMBIGUOUS_4_OR_9))
     settled(page)
     expect(page.get_by_test_id("status")).to_have_text(
-        re.compile(r"Not sure — a (4 or a 9|9 or a 4)\?"))
+        re.compile(r"Not sure — a (4 or a 9|9 or a 4)\?")
+    )
     expect(page.get_by_test_id("prediction")).to_have_text("")

@@ -10,10 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from answers import draw_and_read
 from conftest import ARTIFACTS
+from PIL import Image
 
 pytestmark = pytest.mark.e2e
 
@@ -21,8 +20,12 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR", ARTIFACTS / "screenshots"))
 HOW_PICTURES = Path(os.environ.get("HOW_PICTURES_DIR", ARTIFACTS / "how"))
 VIEWS = {
     "desktop": {"viewport": {"width": 1280, "height": 720}},
-    "phone": {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True,
-              "device_scale_factor": 2},
+    "phone": {
+        "viewport": {"width": 360, "height": 740},
+        "has_touch": True,
+        "is_mobile": True,
+        "device_scale_factor": 2,
+    },
 }
 DRAWINGS = ["digit", "number"]  # answers.py's, each shown right before its picture is taken
 PREVIEW_SCALE = 6  # 28 px to 168 px, how.css's width for it
@@ -50,9 +53,11 @@ def test_screenshot_pictures_for_how_it_works(new_page):
     draw_and_read(page, "digit")
     HOW_PICTURES.mkdir(parents=True, exist_ok=True)
     # Test ids only, so the pictures survive a rework of the page's markup.
-    for name, element in [("drawing", page.get_by_test_id("canvas")),
-                          ("bars", page.get_by_test_id("prob-0").locator("..")),
-                          ("status", page.get_by_test_id("status"))]:
+    for name, element in [
+        ("drawing", page.get_by_test_id("canvas")),
+        ("bars", page.get_by_test_id("prob-0").locator("..")),
+        ("status", page.get_by_test_id("status")),
+    ]:
         element.screenshot(path=HOW_PICTURES / f"{name}.png", animations=FINISHED)
     # The preview's own 28x28 pixels, each blown up to a square (a screenshot would blur them).
     data_url = page.get_by_test_id("preview").evaluate("(canvas) => canvas.toDataURL()")
