@@ -29,10 +29,10 @@ from PIL import Image, ImageDraw
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import ROOT  # noqa: E402
-from model.drawn import draw_pen  # noqa: E402
-from model.strokes import rng_for  # noqa: E402
-from model.strokes.numbers import write_number  # noqa: E402
-from model.strokes.templates import random_template  # noqa: E402
+from drawings.numbers import write_number  # noqa: E402
+from drawings.pens import draw_pen  # noqa: E402
+from drawings.streams import rng_for  # noqa: E402
+from drawings.templates import random_template  # noqa: E402
 from reading.geometry import bounds  # noqa: E402
 from webapp import create_app  # noqa: E402
 

@@ -107,7 +107,7 @@ def notdigit_card_markdown(card):
                 f"{data['traced_mnist_train']:,} traced and redrawn with random pens, "
                 f"{data['templates']:,} template digits (model/drawn.py)",
                 f"- Non-digits: {data['non_digits']:,} template letters, scribbles and shapes written "
-                "by the training stream (model/strokes/letters.py, shapes.py); no font glyph (issue 4)",
+                "by the training stream (drawings/letters.py, shapes.py); no font glyph (issue 4)",
                 f"- Preprocessing: {card['preprocessing']}",
                 f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
                 f"(batch {card['batch_size']}, seed {card['seed']}, the digit model's augmentation)",

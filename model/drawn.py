@@ -4,49 +4,20 @@ MNIST's pen is one width; people draw with thin mice lines and fat finger stroke
 1s with a flag and 7s with a bar. So training adds:
 - MNIST *training* digits traced into strokes and redrawn with a random pen width;
 - template digits in several writing styles, written by the training random stream.
-Both go through reading.preprocess like everything the model sees. The benchmark's drawings
-never enter: see model/strokes/__init__.py for how the two are kept apart.
+Both go through reading.preprocess like everything the model sees. The strokes and the pen
+are drawings/'s, shared with the benchmark; the pens' widths are training's own. The
+benchmark's drawings never enter: see drawings/streams.py for how the two are kept apart.
 """
 
 import numpy as np
-from PIL import Image, ImageDraw
 
-from model.strokes import rng_for
-from model.strokes.templates import random_template
-from reading.geometry import bounds, fit_height
+from drawings.pens import render_strokes
+from drawings.streams import rng_for
+from drawings.templates import random_template
 from reading.preprocess import normalize_ink
 from reading.trace import trace_strokes
 
-CANVAS = 96  # px the digit is drawn at before preprocessing shrinks it to 20
 PEN = (0.03, 0.32)  # pen width as a share of the digit's height, thin mouse to fat finger
-
-
-def render_strokes(strokes, pen, canvas=CANVAS, longer=False):
-    """Draw strokes fitted to height 1 with round caps and joins; returns ink (canvas, canvas).
-
-    longer: fit the longer side instead (a wide shape stays whole); the pen is then a share
-    of the longer side.
-    """
-    height = canvas * 0.7
-    width = max(1, round(pen * height))
-    image = Image.new("L", (canvas, canvas), 0)
-    draw = ImageDraw.Draw(image)
-    margin = (canvas - height) / 2
-    fitted = fit_height(strokes)
-    if longer:
-        fitted = [s / max(1.0, bounds(fitted)[2]) for s in fitted]
-    draw_pen(draw, [np.asarray(s) * height + margin for s in fitted], width)
-    return np.asarray(image, dtype=np.float32) / 255.0
-
-
-def draw_pen(draw, strokes, width):
-    """Strokes in pixels drawn on a Pillow ImageDraw with a round pen `width` pixels wide."""
-    for stroke in strokes:
-        points = [tuple(p) for p in stroke]
-        if len(points) > 1:
-            draw.line(points, fill=255, width=width, joint="curve")
-        for x, y in (points[0], points[-1]):  # round caps
-            draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
 
 
 def random_pen(rng):

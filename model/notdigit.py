@@ -5,7 +5,7 @@ from it: the digit model is not retrained, and its accuracy stays what its card 
 Its output is the probability that the drawing is NOT a digit; the server rejects a drawing
 above the threshold stored in notdigit.card.json.
 
-Non-digits come from model/strokes (letters.py, shapes.py), written and drawn by the training
+Non-digits come from drawings/ (letters.py, shapes.py), written and drawn by the training
 stream `rng_for("training", ...)`; the held-out set (benchmarks/drawn/nondigits.py) comes from
 the benchmark's stream and from its handwriting fonts. No font glyph enters training:
 the letters are the hand-made templates'.
@@ -13,10 +13,11 @@ the letters are the hand-made templates'.
 
 import numpy as np
 
-from model.drawn import random_pen, render_strokes
-from model.strokes import rng_for
-from model.strokes.letters import random_letter
-from model.strokes.shapes import SCRIBBLES, SHAPES, random_stroke_drawing
+from drawings.letters import random_letter
+from drawings.pens import render_strokes
+from drawings.shapes import SCRIBBLES, SHAPES, random_stroke_drawing
+from drawings.streams import rng_for
+from model.drawn import random_pen
 from reading.preprocess import normalize_ink
 
 # Alias of the table's path (reading/models.py) for the trainer that imports it.

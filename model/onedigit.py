@@ -14,10 +14,10 @@ a digit with a neighbour's part). Pieces in between are left out of training.
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.drawn import draw_pen
-from model.strokes import rng_for
-from model.strokes.numbers import write_number
-from model.strokes.templates import random_template
+from drawings.numbers import write_number
+from drawings.pens import draw_pen
+from drawings.streams import rng_for
+from drawings.templates import random_template
 from reading.geometry import bounds
 from reading.pieces import possible_readings
 from reading.preprocess import INK_THRESHOLD, normalize_ink

@@ -14,11 +14,11 @@ reader (reading/search.py) uses it to choose among its ways of cutting the ink.
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.drawn import draw_pen
+from drawings.numbers import write_number
+from drawings.pens import draw_pen
+from drawings.streams import rng_for
 from model.notdigit import random_non_digit
 from model.onedigit import digit_strokes, place_number
-from model.strokes import rng_for
-from model.strokes.numbers import write_number
 from reading.ctc import CLASSES
 from reading.preprocess import normalize_line
 

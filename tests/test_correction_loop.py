@@ -125,7 +125,7 @@ def test_correction_loop_shared_shapes_finds_an_evaluation_digit_moved_and_resiz
 
 
 def test_correction_loop_style_shapes_refuses_an_unknown_face():
-    from model.strokes import rng_for
+    from drawings.streams import rng_for
 
     with pytest.raises(ValueError, match="timesr"):
         style_shapes("hershey", "no-such-face", rng_for("training", 0, 800), 10)

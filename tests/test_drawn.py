@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
+from drawings.pens import render_strokes
+from drawings.streams import rng_for
+from drawings.templates import STYLES, random_template
 from model.data import load_mnist
-from model.drawn import redrawn_mnist, render_strokes, written_templates
-from model.strokes import rng_for
-from model.strokes.templates import STYLES, random_template
+from model.drawn import redrawn_mnist, written_templates
 from reading.trace import trace_strokes
 
 

@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 
 from corrections import store
+from drawings.pens import render_strokes
+from drawings.streams import rng_for
+from drawings.templates import random_template
 from model import finetune as finetuning
 from model.card import read_card
 from model.correction_data import export, load_corrections
 from model.data import load_mnist
 from model.datasets import validation_split
-from model.drawn import render_strokes
 from model.finetune import (
     MNIST_VALIDATION,
     base_never_trained_on_validation,
@@ -26,8 +28,6 @@ from model.finetune import (
     split_corrections,
 )
 from model.promotion import MAX_MNIST_DROP, promotion
-from model.strokes import rng_for
-from model.strokes.templates import random_template
 from model.train import main as train_main
 from reading.models import DIGITS
 from reading.preprocess import normalize_ink, preprocess_mnist

@@ -9,7 +9,7 @@ from benchmarks.drawn.doodles import DOODLES
 from benchmarks.drawn.faces import FACES
 from benchmarks.drawn.report import non_digit_style
 from benchmarks.drawn.words import ALL_CAPS, WORDS, font_words
-from model.strokes.letters import NAMES
+from drawings.letters import NAMES
 
 # Letters a person may write so that they are a digit: no held-out word holds one.
 LOOK_ALIKES = set("OoDQIliZzSsbGBgqay")

@@ -1,6 +1,6 @@
 """The packages' layering, read from the source: the server's packages never import `model` (the
-training package), the reading package imports none of the others, and nothing imports in a
-circle. tests/test_serving_process.py checks the running server holds no TensorFlow."""
+training package), the reading package imports none of the others, the synthetic drawings that
+training and the benchmark share (`drawings`) only reading, and nothing imports in a circle. tests/test_serving_process.py checks the running server holds no TensorFlow."""
 
 import ast
 from pathlib import Path
@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("reading", "webapp", "corrections", "model", "benchmarks")
+PACKAGES = ("reading", "drawings", "webapp", "corrections", "model", "benchmarks")
 # What each package may import of the others.
 ALLOWED = {
     "reading": set(),
+    "drawings": {"reading"},
     "corrections": set(),
     "webapp": {"reading", "corrections"},
-    "model": {"reading", "corrections"},
-    "benchmarks": {"reading", "webapp", "corrections", "model"},
+    "model": {"reading", "drawings", "corrections"},
+    "benchmarks": {"reading", "drawings", "webapp", "corrections", "model"},
 }
 # The server runs its models with LiteRT's interpreter (ai_edge_litert), never these.
 DEEP_LEARNING = {"tensorflow", "keras"}
@@ -61,8 +62,8 @@ def test_each_package_imports_only_what_it_may(package):
     assert not wrong, f"{package} imports what it may not: {wrong}"
 
 
-@pytest.mark.parametrize("package", ["reading", "webapp", "corrections"])
-def test_the_server_packages_import_no_deep_learning_library(package):
+@pytest.mark.parametrize("package", ["reading", "drawings", "webapp", "corrections"])
+def test_the_packages_without_tensorflow_import_no_deep_learning_library(package):
     wrong = {
         name: sorted({i.split(".")[0] for i in imports(path)} & DEEP_LEARNING)
         for name, path in MODULES.items()
@@ -96,4 +97,5 @@ def test_no_module_imports_in_a_circle():
 def test_the_checks_see_the_packages():
     """A walk that found nothing would pass everything above."""
     assert {"reading.verdict", "reading.preprocess", "webapp.api", "model.train"} <= set(MODULES)
+    assert "drawings.streams" in set(MODULES)
     assert "reading.preprocess" in imports(MODULES["webapp.api"])

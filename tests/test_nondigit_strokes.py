@@ -4,6 +4,9 @@ import numpy as np
 import pytest
 
 from benchmarks.drawn import nondigits
+from drawings.letters import LETTERS, NAMES
+from drawings.shapes import SCRIBBLES, SHAPES
+from drawings.streams import rng_for
 from model.notdigit import (
     KINDS,
     draw_non_digits,
@@ -12,9 +15,6 @@ from model.notdigit import (
     threshold_for,
     write_non_digit,
 )
-from model.strokes import rng_for
-from model.strokes.letters import LETTERS, NAMES
-from model.strokes.shapes import SCRIBBLES, SHAPES
 
 # Letters a person may write so that they are a digit: never taught as non-digits.
 LOOK_ALIKES = set("OoDQIliZzSsbGBgqay")

@@ -10,11 +10,11 @@ import pytest
 from drawing import draw_digit, png_bytes, side_by_side
 from strokes import DIGIT_STROKES
 
+from drawings.numbers import write_number
+from drawings.streams import rng_for
+from drawings.templates import random_template
 from model.data import load_mnist
 from model.sequence import HABIT, SPACING, draw_line, line_spacing, written_lines
-from model.strokes import rng_for
-from model.strokes.numbers import write_number
-from model.strokes.templates import random_template
 from reading.ctc import CLASSES, best_path
 from reading.line import LineReading
 from reading.models import DIGITS

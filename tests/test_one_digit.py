@@ -10,10 +10,10 @@ import pytest
 from drawing import draw_digit, ink_of, pieces, png_bytes, side_by_side
 from strokes import DIGIT_STROKES
 
+from drawings.numbers import write_number
+from drawings.streams import rng_for
+from drawings.templates import random_template
 from model.onedigit import draw_number, label_pieces, number_pieces
-from model.strokes import rng_for
-from model.strokes.numbers import write_number
-from model.strokes.templates import random_template
 from reading.models import DIGITS
 from reading.pieces import possible_readings
 from reading.preprocess import INK_THRESHOLD, ink_map, normalize_ink

@@ -15,9 +15,9 @@ from strokes import DIGIT_STROKES
 from test_api import assert_error
 from test_read import NUMBER, assert_reading
 
+from drawings.numbers import write_number
 from model.data import load_mnist
 from model.onedigit import draw_number
-from model.strokes.numbers import write_number
 from reading.pieces import MAX_EDGES, drawn_pieces
 from reading.trace import trace_strokes
 from webapp.strokes import MAX_POINTS, MAX_STROKES

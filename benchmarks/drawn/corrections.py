@@ -57,7 +57,7 @@ def style_shapes(source, style, rng, count):
     """`count` digits of one style as (label, style, strokes): a template style such as
     '7-crossbar' (one digit), or every digit of a font or Hershey face."""
     from benchmarks.drawn import strokes_fonts
-    from model.strokes.templates import random_template
+    from drawings.templates import random_template
 
     if source == "templates":
         digit, name = style.split("-", 1)

@@ -12,13 +12,8 @@ flower has petals and leaves (a round head on a stem is a 9).
 
 import numpy as np
 
-from model.strokes.shapes import rotate
+from drawings.shapes import closed, rotate
 from reading.geometry import arc, chain
-
-
-def _closed(points):
-    points = np.asarray(points, dtype=float)
-    return np.concatenate([points, points[:1]])
 
 
 def _small_star(rng, x, y, size):
@@ -28,7 +23,7 @@ def _small_star(rng, x, y, size):
         return rotate(arms, rng.choice([0.0, 45.0]), centre=(x, y))
     angles = np.radians(-90 + 36 * np.arange(10))
     radius = np.where(np.arange(10) % 2 == 0, size, size * 0.45)
-    return [_closed(np.stack([x + radius * np.cos(angles), y + radius * np.sin(angles)], 1))]
+    return [closed(np.stack([x + radius * np.cos(angles), y + radius * np.sin(angles)], 1))]
 
 
 def _leaf(cx, cy, length, width, degrees):
@@ -67,7 +62,7 @@ def flower(rng):
             )
             for a in start + 360 * np.arange(petals) / petals
         ]
-        strokes.append(_closed(np.concatenate(bumps)))
+        strokes.append(closed(np.concatenate(bumps)))
     top = cy + middle + length
     bend = rng.uniform(-0.08, 0.08)
     stem = np.array([(cx, top), (cx + bend, (top + 1) / 2), (cx, 1.0)])
@@ -190,7 +185,7 @@ def bolt(rng):
         (0.85 - step, 0.4),
         (0.95, 0.0),
     ]
-    return [_closed(points)]
+    return [closed(points)]
 
 
 def umbrella(rng):
@@ -222,12 +217,12 @@ def umbrella(rng):
 def boat(rng):
     """A hull, a mast and one or two sails, maybe waves under it."""
     strokes = [
-        _closed([(0.0, 0.65), (1.0, 0.65), (0.8, 0.88), (0.2, 0.88)]),
+        closed([(0.0, 0.65), (1.0, 0.65), (0.8, 0.88), (0.2, 0.88)]),
         np.array([(0.5, 0.65), (0.5, 0.02)]),
     ]
-    strokes.append(_closed([(0.5, 0.05), (0.5 + rng.uniform(0.25, 0.4), 0.58), (0.5, 0.58)]))
+    strokes.append(closed([(0.5, 0.05), (0.5 + rng.uniform(0.25, 0.4), 0.58), (0.5, 0.58)]))
     if rng.random() < 0.5:
-        strokes.append(_closed([(0.5, 0.15), (0.5 - rng.uniform(0.2, 0.3), 0.58), (0.5, 0.58)]))
+        strokes.append(closed([(0.5, 0.15), (0.5 - rng.uniform(0.2, 0.3), 0.58), (0.5, 0.58)]))
     if rng.random() < 0.5:
         x = np.linspace(-0.1, 1.1, 24)
         strokes.append(np.stack([x, 0.97 + 0.03 * np.sin(x * 25)], 1))
@@ -281,7 +276,7 @@ def spectacles(rng):
         lenses = [arc(x, 0.5, r, r * 0.85, 0, 360, 16) for x in (left, right)]
     else:
         lenses = [
-            _closed(
+            closed(
                 [
                     (x - r, 0.5 - r * 0.8),
                     (x + r, 0.5 - r * 0.8),
@@ -318,7 +313,7 @@ def bell(rng):
 def mushroom(rng):
     """A mushroom: a domed cap with spots, its underside and a stem."""
     cap = arc(0.5, 0.5, 0.5, rng.uniform(0.35, 0.5), 180, 360, 16)
-    strokes = [_closed(cap)]
+    strokes = [closed(cap)]
     stem = rng.uniform(0.12, 0.18)
     strokes.append(
         np.array(

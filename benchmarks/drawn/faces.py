@@ -1,6 +1,6 @@
 """Faces and smileys as pen strokes, for the held-out non-digits (nondigits.py).
 
-Training draws one kind of smiley (model/strokes/shapes.smiley); this generator is the
+Training draws one kind of smiley (drawings/shapes.smiley); this generator is the
 benchmark's own, so a face here tests whether the not-digit model learnt "a face" rather than
 that smiley: round, oval or no head outline; eyes as dots, rings, dashes or crosses; a mouth
 as a smile, frown, line or O; and noses, ears, hair, glasses and eyebrows.

@@ -1,10 +1,10 @@
 """Held-out non-digits: what the not-digit model must reject, never seen in training.
 
-- `font letters`: the letters of model/strokes/letters.py (no digit look-alikes) from the
+- `font letters`: the letters of drawings/letters.py (no digit look-alikes) from the
   benchmark's handwriting fonts (strokes_fonts.FONT_FILES), rendered, thinned and traced.
   Fonts are for evaluation only: training writes letters from its own stroke
   templates, never from a font.
-- `scribbles`: the scribble makers of model/strokes/shapes.py with other parameters (longer
+- `scribbles`: the scribble makers of drawings/shapes.py with other parameters (longer
   walks, more loops and corners, denser filling) plus kinds training never draws (hatching,
   chains of rings).
 - `shapes`: training's kinds with other parameters (triangles and pentagons where training
@@ -30,8 +30,8 @@ from benchmarks.drawn.fonts import FONT_ROOT, require_font, traced_glyph, writte
 from benchmarks.drawn.layout import lay_out
 from benchmarks.drawn.strokes_fonts import FONT_FILES
 from benchmarks.drawn.words import ALL_CAPS, font_words
-from model.strokes.letters import NAMES
-from model.strokes.shapes import (
+from drawings.letters import NAMES
+from drawings.shapes import (
     arrow,
     coil,
     fill,

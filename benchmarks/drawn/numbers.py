@@ -15,7 +15,7 @@ from benchmarks.drawn import SOURCES, rng_for
 from benchmarks.drawn.layout import CANVASES, LOOKS, WIDTHS, _balanced, shapes
 from benchmarks.drawn.nondigits import SYMBOL_KINDS, held_out_strokes
 from benchmarks.drawn.shown import shown, shows_no_digit
-from model.strokes.numbers import write_number
+from drawings.numbers import write_number
 from reading.geometry import bounds
 
 LENGTHS = tuple(range(2, 9))

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from benchmarks.drawn.fonts import FONT_ROOT, GLYPH_SIDE, glyph_image, require_font
+from drawings.pens import draw_pen
 from reading.geometry import bounds, distort
 from reading.trace import trace_strokes
 
@@ -90,12 +91,8 @@ def _pen_image(strokes, pen=0.12):
     scale = 80 / max(bottom - top, right - left)
     offset = np.array([GLYPH_SIDE - (right - left) * scale, GLYPH_SIDE - (bottom - top) * scale])
     image = Image.new("L", (GLYPH_SIDE, GLYPH_SIDE), 0)
-    draw, width = ImageDraw.Draw(image), round(pen * 80)
-    for stroke in strokes:
-        points = [tuple(p) for p in (stroke - (left, top)) * scale + offset / 2]
-        draw.line(points, fill=255, width=width, joint="curve")
-        for x, y in (points[0], points[-1]):
-            draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
+    placed = [(stroke - (left, top)) * scale + offset / 2 for stroke in strokes]
+    draw_pen(ImageDraw.Draw(image), placed, round(pen * 80))
     return np.asarray(image)
 
 

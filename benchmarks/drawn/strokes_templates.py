@@ -1,6 +1,6 @@
 """Template digits for the benchmark, written with the benchmark's own random stream."""
 
-from model.strokes.templates import random_template
+from drawings.templates import random_template
 
 
 def templates(rng, count):

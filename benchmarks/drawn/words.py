@@ -1,7 +1,7 @@
 """Short words in the benchmark's handwriting fonts, for the held-out non-digits (nondigits.py).
 
 A person asked for a digit may write a word instead. Words are written with letters of
-model/strokes/letters.NAMES only, so no word holds a letter that can be written as a digit
+drawings/letters.NAMES only, so no word holds a letter that can be written as a digit
 (no o, l, i, s, z, g, ...): a word shown as "not a digit" is then always right. Each letter
 is traced from the font like the held-out font letters (fonts.py), kept at the font's size
 and on its baseline, and the letters are set side by side at the font's advance or a little
@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from benchmarks.drawn.fonts import FONT_ROOT, require_font, written_evenly
 from benchmarks.drawn.strokes_fonts import FONT_FILES
-from model.strokes.letters import NAMES
+from drawings.letters import NAMES
 from reading.geometry import distort
 from reading.trace import trace_strokes
 

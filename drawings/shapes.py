@@ -22,7 +22,8 @@ def rotate(strokes, degrees, centre=(0.5, 0.5)):
     return [(np.asarray(s, dtype=float) - centre) @ turn + centre for s in strokes]
 
 
-def _closed(points):
+def closed(points):
+    """The points with the first repeated at the end: a closed outline."""
     points = np.asarray(points, dtype=float)
     return np.concatenate([points, points[:1]])
 
@@ -40,7 +41,7 @@ def polygon(rng, sides=(3, 4)):
     start = -90.0 + rng.choice([0.0, 180.0 / n]) + rng.normal(0, 8)
     angles = np.radians(start + 360.0 / n * np.arange(n) + rng.normal(0, 4, n))
     points = np.stack([np.cos(angles), np.sin(angles)], 1) * (rng.uniform(0.7, 1.4), 1.0)
-    return _split_sides(_closed(points * 0.5 + 0.5), rng)
+    return _split_sides(closed(points * 0.5 + 0.5), rng)
 
 
 def star(rng, points=(5,)):
@@ -56,7 +57,7 @@ def star(rng, points=(5,)):
     angles = turn + np.pi * np.arange(2 * n) / n
     radius = np.where(np.arange(2 * n) % 2 == 0, 1.0, inner)
     outline = np.stack([np.cos(angles), np.sin(angles)], 1) * radius[:, None]
-    return [_closed(outline * 0.5 + 0.5)]
+    return [closed(outline * 0.5 + 0.5)]
 
 
 def cross(rng, plus=None):

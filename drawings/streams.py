@@ -1,7 +1,4 @@
-"""Digits as pen strokes (polylines): traced from images, or written from templates.
-
-Training redraws them with many pens (model/drawn.py); the drawn-digit benchmark
-(benchmarks/drawn/) draws them in Chromium.
+"""The random streams: every random choice of a synthetic drawing comes from `rng_for`.
 
 Keeping benchmark and training apart: every random choice the benchmark makes comes from
 `rng_for("benchmark", seed, part)`, training's from `rng_for("training", seed, part)`. A different

@@ -4,7 +4,7 @@ Each style is a list of strokes in a unit square (x right, y down), in the order
 a person would draw them. `random_template(rng, digit)` picks a style and writes it with
 random slant, rotation, proportions, smooth wobble and tremor (geometry.distort).
 The benchmark passes generators from `rng_for("benchmark", ...)`; training passes ones from
-`rng_for("training", ...)` (see model/strokes/__init__.py).
+`rng_for("training", ...)` (see drawings/streams.py).
 """
 
 from reading.geometry import arc, chain, distort
