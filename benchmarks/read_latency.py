@@ -73,7 +73,7 @@ def clients(also, database):
         "shipped number model, strokes": {},
     }
     for path in also:
-        configs[f"--also {Path(path).name}"] = {"SEQUENCE_MODEL_PATH": str(path)}
+        configs[f"--also {Path(path).name}"] = {"NUMBER_MODEL_PATH": str(path)}
     out = {}
     for name, config in configs.items():
         app = create_app(

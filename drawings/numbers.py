@@ -1,7 +1,7 @@
 """Digits' strokes written side by side on one line, as a person writes a number.
 
 Shared by the drawn-digit benchmark's numbers (benchmarks/drawn/numbers.py, its own strokes and
-random stream) and training's numbers (model/onedigit.py, model/sequence.py: training strokes), so
+random stream) and training's numbers (model/onedigit.py, model/number.py: training strokes), so
 both lay out a number the same way.
 """
 

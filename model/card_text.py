@@ -181,7 +181,7 @@ def _drawn(data):
     )
 
 
-def sequence_card_markdown(card):
+def number_card_markdown(card):
     """The number model's card for people."""
     data = card["data"]
     last = card["epochs"][-1] if card["epochs"] else {}
@@ -194,7 +194,7 @@ def sequence_card_markdown(card):
                 "way of cutting the ink by the log probability of the digits it reads, and groups the "
                 "pieces around the digits it sees when it is much surer of them",
                 f"- Architecture: `{card['arch']}`, {card['parameters']:,} parameters "
-                f"(model/sequence.py{widened(card, ', {}')}), trained with CTC",
+                f"(model/number.py{widened(card, ', {}')}), trained with CTC",
                 f"- Data: {data['lines']:,} lines of 1 to 9 symbols written from training strokes "
                 "(MNIST training digits traced and template digits; in a fifth of the lines, some "
                 'are the not-digit model\'s training letters, scribbles and shapes, labelled "?"), '
@@ -218,21 +218,21 @@ def sequence_card_markdown(card):
 
 
 def many_ones(card, form):
-    """What a number model's card says of its lines with many 1s (train_sequence --ones), put
+    """What a number model's card says of its lines with many 1s (train_number --ones), put
     in `form`; nothing if it had none."""
     ones = card.get("ones", 0.0)  # cards written before --ones have none
     return form.format(f"{ones * 100:.0f} % of the lines with many 1s") if ones else ""
 
 
 def widened(card, form):
-    """What a number model's card says of its width (train_sequence --width), put in `form`;
+    """What a number model's card says of its width (train_number --width), put in `form`;
     nothing at the width shipped first."""
     width = card.get("width", 1.0)  # cards written before --width have none
     return form.format(f"later layers' filters x {width:g}") if width != 1.0 else ""
 
 
-def sequence_ensemble_card_markdown(card):
-    """The card of several number models read as one (model/sequence_ensemble.py)."""
+def number_ensemble_card_markdown(card):
+    """The card of several number models read as one (model/number_ensemble.py)."""
     data = card["data"]
     members = [
         f"  - `{m['file']}`: seed {m['seed']}{many_ones(m, ' ({})')}"
@@ -253,10 +253,10 @@ def sequence_ensemble_card_markdown(card):
                 "reading the members find likeliest on average, weighs each way of cutting the ink by "
                 "their mean log probability of the digits it reads, and groups the pieces around the "
                 "digits seen when they are much surer of them",
-                f"- Architecture: `{card['arch']}` (model/sequence.py, model/sequence_ensemble.py), "
+                f"- Architecture: `{card['arch']}` (model/number.py, model/number_ensemble.py), "
                 f"{card['parameters']:,} parameters in all, each member trained with CTC",
                 f"- Data (each member, written from its own seed): {data['lines']:,} lines of 1 to 9 "
-                "symbols written from training strokes, as in model/train_sequence.py; no font "
+                "symbols written from training strokes, as in model/train_number.py; no font "
                 "glyph (issue 4)",
                 f"- Preprocessing: {card['preprocessing']}",
                 f"- Members ({card['seconds']:.0f} s of training in all):",

@@ -1,4 +1,4 @@
-"""Reading the number model's column probabilities (model/sequence.py): CTC decoding in numpy.
+"""Reading the number model's column probabilities (model/number.py): CTC decoding in numpy.
 
 The server imports this without TensorFlow: the model runs in LiteRT, and what its columns
 say is worked out here.

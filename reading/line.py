@@ -1,4 +1,4 @@
-"""What the number model (model/sequence.py), which reads the whole line at once, says of a
+"""What the number model (model/number.py), which reads the whole line at once, says of a
 reading: it scores each way of cutting the ink by the log probability it gives that reading;
 where it is much surer of a reading no cut gives (overlapping digits whose strokes cross), the
 pieces are grouped around where it sees each digit instead, and each group is read by the digit

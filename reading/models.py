@@ -26,6 +26,7 @@ class ServedModel:
     required: bool  # the server does not start without it
     without: str  # what serving loses when an optional model is missing
     rebuild: str  # the command that trains (and exports) it
+    former_key: str | None = None  # an earlier name of config_key, still read
 
     @property
     def env_var(self) -> str:
@@ -78,11 +79,12 @@ ONE_DIGIT = ServedModel(
 NUMBER = ServedModel(
     name="number",
     title="number model",
-    file="sequence.tflite",
-    config_key="SEQUENCE_MODEL_PATH",
+    file="number.tflite",
+    config_key="NUMBER_MODEL_PATH",
     required=False,
     without="numbers are read from their pieces alone",
-    rebuild="python -m model.train_sequence",
+    rebuild="python -m model.train_number",
+    former_key="SEQUENCE_MODEL_PATH",
 )
 
 # The digit model first: the loader tells of a bad digit model before any other.

@@ -222,7 +222,7 @@ def preprocess_mnist(images: np.ndarray) -> np.ndarray:
     return out
 
 
-# A whole written line (model/sequence.py reads numbers from it): the ink's box scaled to
+# A whole written line (model/number.py reads numbers from it): the ink's box scaled to
 # LINE_INK px high, LINE_MARGIN px above and below, LINE_PAD px of blank on either side.
 LINE_HEIGHT, LINE_INK, LINE_MARGIN, LINE_PAD = 32, 28, 2, 8
 LINE_STEP = 16  # widths are rounded up to this: fewer distinct shapes for the model

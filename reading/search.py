@@ -45,7 +45,7 @@ def read_digits(
     classify((n, 28, 28)) -> (n, 10) probabilities; one_digit((n, 28, 28)) -> (n,)
     probabilities that each piece is exactly one whole digit (model/onedigit.py), or None to
     judge by the classifier alone; read_line((32, W)) -> (T, 12) the number model's column
-    probabilities (model/sequence.py), or (M, T, 12) those of each of M number models
+    probabilities (model/number.py), or (M, T, 12) those of each of M number models
     (LineReading), or None to choose without it; strokes: the strokes in the order drawn,
     each an (n, 2) array of x, y in the drawing's pixels, or None (pieces.drawn_pieces).
     Raises EmptyDrawing when there is no ink, TooManyDigits when the drawing holds more than

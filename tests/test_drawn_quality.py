@@ -123,7 +123,7 @@ WEAKER = {
             "MODEL_PATH": str(ROOT / "tests" / "data" / "keras_example_convnet.tflite"),
             "NOTDIGIT_MODEL_PATH": str(SAVED / "notdigit.tflite"),
             "ONEDIGIT_MODEL_PATH": str(SAVED / "onedigit.tflite"),
-            "SEQUENCE_MODEL_PATH": str(SAVED / "sequence.tflite"),
+            "NUMBER_MODEL_PATH": str(SAVED / "number.tflite"),
         },
         "shown right",
     ),

@@ -12,8 +12,8 @@ from PIL import ImageFont
 from model.data import load_mnist
 from model.drawn import drawn_training_set
 from model.notdigit import draw_non_digits
+from model.number import written_lines
 from model.onedigit import number_pieces
-from model.sequence import written_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 # Training, and the synthetic drawings it shares with the benchmark.

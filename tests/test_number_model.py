@@ -1,4 +1,4 @@
-"""The number model that reads a whole line (model/sequence.py): it reads written numbers,
+"""The number model that reads a whole line (model/number.py): it reads written numbers,
 the reader follows it where the pieces alone would misread, the server loads it as an optional
 model, and training writes a model the server loads. Real reader, real models."""
 
@@ -14,7 +14,7 @@ from drawings.numbers import write_number
 from drawings.streams import rng_for
 from drawings.templates import random_template
 from model.data import load_mnist
-from model.sequence import HABIT, SPACING, draw_line, line_spacing, written_lines
+from model.number import HABIT, SPACING, draw_line, line_spacing, written_lines
 from reading.ctc import CLASSES, best_path
 from reading.line import LineReading
 from reading.models import DIGITS
@@ -23,7 +23,7 @@ from reading.search import read_digits
 from webapp import create_app
 from webapp.classifier import ModelUnavailable, NumberModel
 
-SHIPPED_NUMBER_MODEL = DIGITS.keras.with_name("sequence.tflite")
+SHIPPED_NUMBER_MODEL = DIGITS.keras.with_name("number.tflite")
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_the_reader_is_not_misled_by_a_one_the_number_model_reads_twice(client):
 
 
 def test_health_names_the_number_model(client):
-    assert client.get("/api/health").get_json()["model"]["number_model"]["name"] == "sequence"
+    assert client.get("/api/health").get_json()["model"]["number_model"]["name"] == "number"
 
 
 def test_number_model_missing_next_to_the_digit_model_reads_without_it(tmp_path, caplog):
@@ -108,7 +108,7 @@ def test_number_model_missing_next_to_the_digit_model_reads_without_it(tmp_path,
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}",
             }
         )
-    assert "No number model" in caplog.text and "model.train_sequence" in caplog.text
+    assert "No number model" in caplog.text and "model.train_number" in caplog.text
     png = png_bytes(draw_digit(side_by_side([2, 5], DIGIT_STROKES, width=0.25, height=0.3)))
     body = app.test_client().post("/api/read", data=png, content_type="image/png").get_json()
     assert body["number"] == "25"
@@ -117,37 +117,37 @@ def test_number_model_missing_next_to_the_digit_model_reads_without_it(tmp_path,
 
 @pytest.mark.parametrize("problem", ["missing", "corrupt"])
 def test_number_model_named_but_unusable_stops_the_app(tmp_path, problem):
-    path = tmp_path / "sequence.tflite"
+    path = tmp_path / "number.tflite"
     if problem == "corrupt":
         path.write_bytes(b"TFL3" + b"\0" * 100)
-    with pytest.raises(ModelUnavailable, match=f"{problem}.*model.train_sequence"):
+    with pytest.raises(ModelUnavailable, match=f"{problem}.*model.train_number"):
         create_app(
             {
                 "TESTING": True,
-                "SEQUENCE_MODEL_PATH": str(path),
+                "NUMBER_MODEL_PATH": str(path),
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}",
             }
         )
 
 
 def test_a_model_that_is_not_a_number_model_stops_the_app(tmp_path):
-    with pytest.raises(ModelUnavailable, match="model.train_sequence"):
+    with pytest.raises(ModelUnavailable, match="model.train_number"):
         create_app(
             {
                 "TESTING": True,
-                "SEQUENCE_MODEL_PATH": str(DIGITS.keras.with_suffix(".tflite")),
+                "NUMBER_MODEL_PATH": str(DIGITS.keras.with_suffix(".tflite")),
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}",
             }
         )
 
 
 @pytest.mark.slow
-def test_train_sequence_smoke_writes_a_model_the_server_loads(tmp_path):
+def test_train_number_smoke_writes_a_model_the_server_loads(tmp_path):
     from model.card import read_card
-    from model.sequence import build_sequence
-    from model.train_sequence import parse_args, train
+    from model.number import build_number_model
+    from model.train_number import parse_args, train
 
-    out = tmp_path / "sequence.keras"
+    out = tmp_path / "number.keras"
     card = train(
         parse_args(
             [
@@ -174,7 +174,7 @@ def test_train_sequence_smoke_writes_a_model_the_server_loads(tmp_path):
     )
     assert 0 < card["epochs"][0]["loss"] < float("inf")
     assert card["ones"] == 0.5 and card["width"] == 0.5
-    assert card["parameters"] < build_sequence().count_params()
+    assert card["parameters"] < build_number_model().count_params()
     assert "CTC" in (text := out.with_suffix(".card.md").read_text())
     assert "50 % of the lines with many 1s" in text and "filters x 0.5" in text
     assert "no font glyph" in text
@@ -230,17 +230,17 @@ def test_the_shipped_number_model_answers_column_probabilities_and_reads_them(nu
 
 
 def test_an_ensemble_exports_each_members_columns_stacked(tmp_path):
-    """model.sequence_ensemble: the one LiteRT file answers each member's own softmax, in
+    """model.number_ensemble: the one LiteRT file answers each member's own softmax, in
     order, for lines of any width, whatever each member's own width (--width)."""
     import keras
 
     from model.export import export_tflite
-    from model.sequence import build_sequence
-    from model.sequence_ensemble import stacked
+    from model.number import build_number_model
+    from model.number_ensemble import stacked
 
     keras.utils.set_random_seed(3)
-    members = [build_sequence(), build_sequence(width=1.5)]
-    path = export_tflite(stacked(members), tmp_path / "sequence.tflite")
+    members = [build_number_model(), build_number_model(width=1.5)]
+    path = export_tflite(stacked(members), tmp_path / "number.tflite")
     reader = NumberModel(path)
     for width in (64, 160):
         line = np.random.default_rng(width).random((32, width)).astype(np.float32)
@@ -254,21 +254,21 @@ def test_an_ensemble_exports_each_members_columns_stacked(tmp_path):
 
 
 def test_an_ensembles_card_names_each_member_and_says_no_font_glyph(tmp_path):
-    """model.sequence_ensemble's card: one line per member with its seed, and, as every number
+    """model.number_ensemble's card: one line per member with its seed, and, as every number
     model's card, that no font glyph entered training (issue 4)."""
     from model.card import read_card
-    from model.card_text import sequence_ensemble_card_markdown
-    from model.sequence_ensemble import ensemble_card
+    from model.card_text import number_ensemble_card_markdown
+    from model.number_ensemble import ensemble_card
 
     member = read_card(SHIPPED_NUMBER_MODEL.with_suffix(".keras"))
     other = {**member, "seed": member["seed"] + 1}
     card = ensemble_card(
-        tmp_path / "sequence.keras",
+        tmp_path / "number.keras",
         ["a.keras", "b.keras"],
         [member, other],
         2 * member["parameters"],
     )
-    text = sequence_ensemble_card_markdown(card)
+    text = number_ensemble_card_markdown(card)
     assert card["arch"] == f"ensemble of 2 x {member['arch']}"
     assert f"`a.keras`: seed {member['seed']}" in text
     assert f"`b.keras`: seed {member['seed'] + 1}" in text

@@ -15,6 +15,7 @@ from test_api import SEVEN
 from test_read import NUMBER
 from test_read_strokes import NUMBER_STROKES
 
+from reading import models as table
 from reading.models import DIGITS, MODELS, Models
 from reading.preprocess import preprocess_image
 from webapp import create_app
@@ -68,6 +69,19 @@ def test_an_environment_variable_names_a_models_file(tmp_path, monkeypatch, mode
         {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}", **others}
     )
     assert getattr(app.extensions["models"], model.name).path == elsewhere / model.file
+
+
+def test_a_former_setting_still_names_the_number_models_file(tmp_path, monkeypatch):
+    """DIGITS_SEQUENCE_MODEL_PATH, the number model's setting before it had one name."""
+    folder = served_folder(tmp_path / "served", MODELS)
+    elsewhere = served_folder(tmp_path / "elsewhere", [table.NUMBER])
+    monkeypatch.setenv(f"DIGITS_{table.NUMBER.former_key}", str(elsewhere / table.NUMBER.file))
+    others = {m.config_key: str(folder / m.file) for m in MODELS if m is not table.NUMBER}
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'fb.sqlite3'}", **others}
+    )
+    assert table.NUMBER.former_key == "SEQUENCE_MODEL_PATH"
+    assert app.extensions["models"].number.path == elsewhere / table.NUMBER.file
 
 
 @pytest.mark.parametrize("missing", OPTIONAL, ids=lambda m: m.name)

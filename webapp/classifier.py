@@ -130,9 +130,9 @@ class OneDigitModel(_YesNoModel):
 
 
 class NumberModel:
-    """The number model (model/sequence.py): a (32, W) line -> (M, W / 4, 12) column
+    """The number model (model/number.py): a (32, W) line -> (M, W / 4, 12) column
     probabilities of the digits, the blank and "not a digit", one row for each of its M members
-    (model/sequence_ensemble.py; a model trained alone has one). Its input is as wide as each
+    (model/number_ensemble.py; a model trained alone has one). Its input is as wide as each
     line: the interpreter is resized when the width changes."""
 
     def __init__(self, path: str | Path) -> None:

@@ -57,7 +57,7 @@ def load_models(config: Mapping[str, object], logger: logging.Logger) -> Models:
     loaded = {}
     for model in MODELS:
         path = model_path(config, model)
-        if not model.required and not config.get(model.config_key) and not path.is_file():
+        if not model.required and not configured(config, model) and not path.is_file():
             logger.warning(
                 "No %s at %s: %s. Set %s, or train one: %s",
                 model.title,
@@ -73,10 +73,18 @@ def load_models(config: Mapping[str, object], logger: logging.Logger) -> Models:
 
 def model_path(config: Mapping[str, object], model: ServedModel) -> Path:
     """The path config names for the model, else its file next to the digit model."""
-    configured = config.get(model.config_key)
-    if configured:
-        return Path(str(configured))
+    named = configured(config, model)
+    if named:
+        return Path(str(named))
     return Path(str(config.get(DIGITS.config_key) or DIGITS.shipped)).with_name(model.file)
+
+
+def configured(config: Mapping[str, object], model: ServedModel) -> object:
+    """The path a setting names for the model (its current key, else its former one), or None."""
+    named = config.get(model.config_key)
+    if not named and model.former_key:
+        named = config.get(model.former_key)
+    return named or None
 
 
 def describe(models: Models) -> dict[str, object]:

@@ -37,7 +37,7 @@ HABIT_LINES = 0.75
 NON_DIGIT_LINES = 0.2
 NON_DIGIT_SHARE = 0.35
 # A thin 1 beside another 1 or inside a neighbour's box leaves few columns for CTC's "1,
-# blank, 1", and is what the number model most often loses. With `ones` (train_sequence
+# blank, 1", and is what the number model most often loses. With `ones` (train_number
 # --ones) that share of lines makes each digit a 1 with ONE_CHANCE, for runs of 1s among
 # neighbours of every kind.
 ONE_CHANCE = 0.4
@@ -97,10 +97,10 @@ def written_lines(count, images, labels, seed, part, ones=0.0):
     return lines, texts
 
 
-def build_sequence(dropout=0.2, width=1.0):
+def build_number_model(dropout=0.2, width=1.0):
     """Line (32, W, 1) -> per-column logits (1, W / STRIDE, 12: 0-9, blank, not a digit);
     about 40 M multiply-adds for a 200 px line. width scales the filters of the layers after
-    the first two (train_sequence --width): more room for what a digit among neighbours
+    the first two (train_number --width): more room for what a digit among neighbours
     looks like, at about width squared times their cost."""
     import keras  # Keras only where a model is built
     from keras import layers
@@ -126,4 +126,4 @@ def build_sequence(dropout=0.2, width=1.0):
     x = conv(x, wide, kernel=(1, 3), dilation=(1, 4))
     x = layers.Dropout(dropout)(x)
     logits = layers.Conv2D(CLASSES, 1, name="logits")(x)
-    return keras.Model(line, logits, name="sequence")
+    return keras.Model(line, logits, name="number_model")

@@ -1,7 +1,7 @@
 """Put several trained number models into one: each reads the line.
 
-    python -m model.sequence_ensemble /tmp/a.keras /tmp/c.keras /tmp/e.keras
-        # -> model/saved/sequence.keras, .tflite and card
+    python -m model.number_ensemble /tmp/a.keras /tmp/c.keras /tmp/e.keras
+        # -> model/saved/number.keras, .tflite and card
 
 Number models trained from different seeds (and data) misread different lines. Their column
 probabilities cannot simply be averaged: each places its CTC spikes in its own columns, and a
@@ -18,7 +18,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from model import card as cards  # noqa: E402
-from model.card_text import sequence_ensemble_card_markdown  # noqa: E402
+from model.card_text import number_ensemble_card_markdown  # noqa: E402
 from reading.models import NUMBER  # noqa: E402
 
 
@@ -32,7 +32,7 @@ def stacked(members):
     line = keras.Input(shape=(32, None, 1), name="line")
     columns = [keras.layers.Softmax()(member(line)) for member in members]  # (1, T, 12) each
     return keras.Model(
-        line, keras.layers.Concatenate(axis=1, name="members")(columns), name="sequence_ensemble"
+        line, keras.layers.Concatenate(axis=1, name="members")(columns), name="number_ensemble"
     )
 
 
@@ -64,7 +64,7 @@ def ensemble_card(out, member_paths, member_cards, parameters):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m model.sequence_ensemble",
+        prog="python -m model.number_ensemble",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -89,7 +89,7 @@ def main(argv=None):
         model,
         args.out,
         card,
-        markdown=sequence_ensemble_card_markdown,
+        markdown=number_ensemble_card_markdown,
         summary=(
             f"Saved {args.out}: {len(member_cards)} number models (validation numbers read "
             f"exactly: {scores})."

@@ -1,6 +1,6 @@
-"""Train the number model, which reads a whole line of digits (model/sequence.py).
+"""Train the number model, which reads a whole line of digits (model/number.py).
 
-    python -m model.train_sequence            # -> model/saved/sequence.keras, .tflite, card
+    python -m model.train_number            # -> model/saved/number.keras, .tflite, card
 
 Numbers of 1 to 9 digits are written from training strokes (MNIST training digits traced
 and template digits; no font glyph) with spacing from overlapping to apart, drawn
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from model import card as cards
-from model.card_text import sequence_card_markdown
+from model.card_text import number_card_markdown
 from model.data import in_processes
-from model.sequence import written_lines
+from model.number import written_lines
 from reading.ctc import BLANK, NOT_DIGIT, STRIDE, SYMBOLS, best_path
 from reading.models import NUMBER
 from reading.preprocess import LINE_DESCRIPTION
@@ -34,7 +34,7 @@ STRETCH = (0.8, 1.25)
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m model.train_sequence",
+        prog="python -m model.train_number",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -57,7 +57,7 @@ def parse_args(argv=None):
         "--ones",
         type=float,
         default=0.0,
-        help="share of training lines with many 1s (model.sequence.ONE_CHANCE "
+        help="share of training lines with many 1s (model.number.ONE_CHANCE "
         "of their digits; default 0)",
     )
     parser.add_argument(
@@ -65,7 +65,7 @@ def parse_args(argv=None):
         type=float,
         default=1.0,
         help="filters of the later layers, times those shipped first "
-        "(model.sequence.build_sequence; default 1)",
+        "(model.number.build_number_model; default 1)",
     )
     parser.add_argument(
         "--no-export", action="store_true", help="do not write the .tflite file the server loads"
@@ -121,7 +121,7 @@ def train(args):
     import tensorflow as tf
 
     from model import fitting
-    from model.sequence import build_sequence
+    from model.number import build_number_model
 
     started = time.perf_counter()
     processes = max(1, min(os.cpu_count() or 1, 4))
@@ -136,7 +136,7 @@ def train(args):
     )
 
     fitting.seed(args.seed)
-    model = build_sequence(width=args.width)
+    model = build_number_model(width=args.width)
     steps = -(-len(x_fit) // args.batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(2e-3, args.epochs * steps, alpha=0.02)
     optimizer = keras.optimizers.Adam(schedule)
@@ -229,7 +229,7 @@ def train(args):
         model,
         args.out,
         card,
-        markdown=sequence_card_markdown,
+        markdown=number_card_markdown,
         export=not args.no_export,
         exported=lambda m: keras.Sequential([m, keras.layers.Softmax()]),
         summary=(
