@@ -107,7 +107,7 @@ def notdigit_card_markdown(card):
                 f"{data['traced_mnist_train']:,} traced and redrawn with random pens, "
                 f"{data['templates']:,} template digits (model/drawn.py)",
                 f"- Non-digits: {data['non_digits']:,} template letters, scribbles and shapes written "
-                "by the training stream (drawings/letters.py, shapes.py); no font glyph (issue 4)",
+                "by the training stream (drawings/letters.py, shapes.py); no font glyph (fonts stand in for unseen writers)",
                 f"- Preprocessing: {card['preprocessing']}",
                 f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
                 f"(batch {card['batch_size']}, seed {card['seed']}, the digit model's augmentation)",
@@ -200,7 +200,7 @@ def number_card_markdown(card):
                 'are the not-digit model\'s training letters, scribbles and shapes, labelled "?"), '
                 "spacing from overlapping to apart (three lines in four keep "
                 "to one spacing of their own), one random pen each; each batch stretched sideways by "
-                f"0.8 to 1.25{many_ones(card, '; {}')}; no font glyph (issue 4)",
+                f"0.8 to 1.25{many_ones(card, '; {}')}; no font glyph (fonts stand in for unseen writers)",
                 f"- Preprocessing: {card['preprocessing']}",
                 f"- Training: {len(card['epochs'])} epochs in {card['seconds']:.0f} s "
                 f"(batch {card['batch_size']}, seed {card['seed']}); last CTC loss {last.get('loss')}",
@@ -257,7 +257,7 @@ def number_ensemble_card_markdown(card):
                 f"{card['parameters']:,} parameters in all, each member trained with CTC",
                 f"- Data (each member, written from its own seed): {data['lines']:,} lines of 1 to 9 "
                 "symbols written from training strokes, as in model/train_number.py; no font "
-                "glyph (issue 4)",
+                "glyph (fonts stand in for unseen writers)",
                 f"- Preprocessing: {card['preprocessing']}",
                 f"- Members ({card['seconds']:.0f} s of training in all):",
                 *members,

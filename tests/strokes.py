@@ -144,7 +144,7 @@ def _ring(cx, cy, rx, ry, points=24, start=-90.0, turn=360.0):
     ]
 
 
-# What people draw that is no digit, each in the strokes a person would use (issue 36's list).
+# What people draw that is no digit, each in the strokes a person would use.
 NOT_DIGITS_PEOPLE_DRAW = {
     "smiley": [
         _ring(0.5, 0.5, 0.42, 0.42),
@@ -200,7 +200,7 @@ NOT_DIGITS_PEOPLE_DRAW = {
     ],
 }
 
-# Digits as people draw them that the not-digit model once refused (issue 36's list).
+# Digits as people draw them that the not-digit model once refused.
 CLEAR_DIGITS = {
     "7 with a bar": (7, [[(0.2, 0.12), (0.8, 0.12), (0.45, 0.92)], [(0.33, 0.5), (0.75, 0.5)]]),
     "round 0": (0, [_ring(0.5, 0.5, 0.36, 0.42)]),

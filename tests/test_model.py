@@ -38,7 +38,7 @@ def test_model_card_matches_the_recomputed_figures(keras_report):
         "versions",
     ):
         assert key in card
-    # Issue 7: the confidence's calibration on the same test set, and its diagram.
+    # The confidence's calibration on the same test set, and its diagram.
     assert 0.0 <= card["calibration"]["ece"] < 0.02 and card["calibration"]["bins"] == 15
     for plot in (".curves.png", ".confusion.png", ".reliability.png"):
         assert DIGITS.keras.with_suffix(plot).stat().st_size > 10_000

@@ -1,4 +1,4 @@
-"""Issue 4's rule: fonts stand in for writers the models have never seen, so no font glyph
+"""The rule: fonts stand in for writers the models have never seen, so no font glyph
 enters training. Every training set is written here with fonts made unreadable: one that
 reached for a font would fail."""
 

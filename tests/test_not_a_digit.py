@@ -1,4 +1,4 @@
-"""Not a digit (issue 7): letters, scribbles and shapes get "digit": null and a reason, on
+"""Not a digit: letters, scribbles and shapes get "digit": null and a reason, on
 /api/predict and per digit on /api/read; real digits do not. Real app, real models."""
 
 import logging
@@ -53,7 +53,7 @@ def test_not_a_digit_real_digits_are_not_rejected(client, digit, look, width):
 
 def test_not_a_digit_read_refuses_a_number_with_a_scribble_in_it(client):
     """A 3, a star and a 7 are no number: nothing is shown, and the reason says a piece of it
-    is no digit (it used to be shown as "3?7")."""
+    is no digit (it is not shown as "3?7")."""
     strokes = side_by_side(
         ["3", "star", "7"],
         {"3": DIGIT_STROKES[3], "7": DIGIT_STROKES[7], "star": NON_DIGIT_STROKES["star"]},

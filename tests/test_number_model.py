@@ -213,8 +213,8 @@ def test_the_reader_follows_the_number_model_where_digits_overlap(app):
 
 
 def test_the_shipped_number_model_answers_column_probabilities_and_reads_them(number_model):
-    """One row of column probabilities per model its card names (one since 2026-11-27, the
-    wider model, trained again without font digits: docs/experiments/reading-numbers.md), each reading 2 and 7 side by side."""
+    """One row of column probabilities per model its card names (the shipped card names one),
+    each reading 2 and 7 side by side."""
     from model.card import read_card
 
     card = read_card(SHIPPED_NUMBER_MODEL.with_suffix(".keras"))
@@ -255,7 +255,7 @@ def test_an_ensemble_exports_each_members_columns_stacked(tmp_path):
 
 def test_an_ensembles_card_names_each_member_and_says_no_font_glyph(tmp_path):
     """model.number_ensemble's card: one line per member with its seed, and, as every number
-    model's card, that no font glyph entered training (issue 4)."""
+    model's card, that no font glyph entered training."""
     from model.card import read_card
     from model.card_text import number_ensemble_card_markdown
     from model.number_ensemble import ensemble_card

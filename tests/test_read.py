@@ -61,7 +61,7 @@ def test_read_raw_png_in_each_look(client, look):
             marks=pytest.mark.xfail(
                 strict=True,
                 reason=(
-                    "issue 7: the shipped number model reads the last two of these narrow test "
+                    "the shipped number model reads the last two of these narrow test "
                     "strokes, a 7 and a 9, as 11, and the reader follows it: 8613511"
                 ),
             ),
@@ -85,7 +85,7 @@ def test_read_multi_stroke_digits_and_ignores_dots(client):
     dots = [[(0.27, 0.8)], [(0.9, 0.15)]]
     body = read(client, png_bytes(draw_digit(strokes + dots, width=4)))
     # This 4's stem stops short of its bar and the digit model is only 59 % sure of it: the
-    # not-digit model (issue 7) rejects it. This test is about grouping strokes and dropping
+    # not-digit model rejects it. This test is about grouping strokes and dropping
     # dots, so it checks the top digit of each of the three pieces read.
     assert [int(np.argmax(d["probabilities"])) for d in body["digits"]] == [4, 5, 1]
     assert body["number"] in ("451", "?51")

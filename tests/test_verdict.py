@@ -42,7 +42,7 @@ def ask(client, strokes, way, pen=PENS["page"], too_many=False):
 # probability of at most 0.03 of not being a digit, and the digit model reads an 8.
 B_IS_AN_8 = pytest.mark.xfail(
     strict=True,
-    reason="issue 36: the not-digit model takes a B for a digit, and it is shown as an 8",
+    reason="the not-digit model takes a B for a digit, and it is shown as an 8",
 )
 
 

@@ -19,7 +19,9 @@ NOT_DIGITS = {
 
 
 # tests/test_verdict.py: the shipped not-digit model takes the B for a digit, an 8.
-B_IS_AN_8 = pytest.mark.xfail(strict=True, reason="issue 36: the B is shown as an 8")
+B_IS_AN_8 = pytest.mark.xfail(
+    strict=True, reason="the not-digit model takes a B for a digit: it is shown as an 8"
+)
 
 
 @pytest.mark.parametrize(
