@@ -4,8 +4,10 @@ every trainer (train, finetune, train_notdigit)."""
 import numpy as np
 
 
-def to_dataset(x, y, batch_size, augment, seed, weights=None):
-    """Batches of (image, one-hot label[, weight]); augmentation runs in the input pipeline only."""
+def to_dataset(x, y, batch_size, augment, seed, weights=None, repeatable=False):
+    """Batches of (image, one-hot label[, weight]); augmentation runs in the input pipeline only.
+    `repeatable` augments one batch at a time: in parallel, batches draw from the random stream
+    in whatever order the threads run."""
     import tensorflow as tf  # here, so that a command's --help needs no TensorFlow
 
     from model.architectures import build_augmentation
@@ -18,7 +20,7 @@ def to_dataset(x, y, batch_size, augment, seed, weights=None):
         augmentation = build_augmentation()
         ds = ds.map(
             lambda a, *rest: (augmentation(a, training=True), *rest),
-            num_parallel_calls=tf.data.AUTOTUNE,
+            num_parallel_calls=None if repeatable else tf.data.AUTOTUNE,
         )
     return ds.prefetch(tf.data.AUTOTUNE)
 

@@ -190,7 +190,7 @@ def finetune(args):
     from model.architectures import load_model
     from model.correction_data import load_corrections  # SQLAlchemy: not needed for --help
 
-    fitting.seed(args.seed)
+    fitting.seed(args.seed, repeatable=True)
     x_fix, y_fix, _ = load_corrections(args.corrections)
     if len(x_fix) < 4:
         raise SystemExit(
@@ -249,7 +249,7 @@ def finetune(args):
     # A small learning rate: adjust what the model knows, do not retrain it.
     history, seconds = fitting.fit(
         model,
-        to_dataset(x, y, args.batch_size, True, args.seed, weights),
+        to_dataset(x, y, args.batch_size, True, args.seed, weights, repeatable=True),
         loss="categorical_crossentropy",
         learning_rate=args.learning_rate,
         epochs=args.epochs,

@@ -22,9 +22,15 @@ from model import card as cards  # noqa: E402
 from model.export import export_tflite  # noqa: E402
 
 
-def seed(value):
-    """Seed Python's, NumPy's and the backend's random streams."""
+def seed(value, repeatable=False):
+    """Seed Python's, NumPy's and the backend's random streams. `repeatable` also makes
+    TensorFlow's kernels deterministic, so that a run gives the same weights every time (slower;
+    the fine-tune's promotion should not depend on thread timing)."""
     keras.utils.set_random_seed(value)
+    if repeatable:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
 
 
 def decaying(learning_rate, decay, patience):

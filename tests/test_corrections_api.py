@@ -201,7 +201,8 @@ def test_feedback_flood_from_one_client_is_429(feedback_app, feedback_client):
         assert feedback_client.post("/api/feedback", **as_raw(SEVEN, "7")).status_code == 201
     response = feedback_client.post("/api/feedback", **as_raw(SEVEN, "7"))
     assert_error(response, 429, "rate_limited")
-    assert int(response.headers["Retry-After"]) == 60
+    # The wait until the first of the five leaves the minute, rounded up: less the time they took.
+    assert 50 <= int(response.headers["Retry-After"]) <= 60
     # Another client is not held back by the first one's flood.
     other = feedback_client.post(
         "/api/feedback", environ_base={"REMOTE_ADDR": "192.0.2.7"}, **as_raw(SEVEN, "7")
