@@ -11,17 +11,29 @@ import base64
 import binascii
 import io
 import json
+import logging
 import re
 import struct
 import warnings
 import zlib
 
 import numpy as np
-import pyspng
 from flask import Request
 from PIL import Image, ImageOps
 
 from webapp.errors import ApiError
+
+try:  # libspng decodes canvas exports in a third of Pillow's time, to the same pixels
+    import pyspng
+except ImportError:  # one maintainer's native wheel: without it, Pillow decodes them
+    pyspng = None
+    logging.getLogger(__name__).warning(
+        "pyspng does not import: canvas PNGs are decoded by Pillow, to the same pixels but "
+        "about 3x slower. Reinstall it with: pip install --require-hashes -r requirements.txt"
+    )
+
+# Whether canvas exports (8-bit RGBA PNGs) go to libspng; the tests turn it off for Pillow's path.
+FAST_PNG = pyspng is not None
 
 # Formats we decode, by their first bytes; Pillow is told to try these decoders only.
 SUPPORTED = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
@@ -159,8 +171,9 @@ def sniff_format(data: bytes) -> str | None:
 def _is_plain_rgba_png(data):
     """8-bit RGBA, not interlaced: what every browser canvas exports.
 
-    Those go to libspng (through pyspng), which decodes them in a third of Pillow's time to the
-    same pixels; every other PNG keeps Pillow's decoder and its mode handling.
+    Those are decoded to an (H, W, 4) array, by libspng (through pyspng) when it is there, in a
+    third of Pillow's time to the same pixels; every other PNG keeps Pillow's decoder and its
+    mode handling.
     """
     # The IHDR chunk always comes first: bit depth at byte 24, colour type 25, interlace 28.
     return len(data) > 28 and data[12:16] == b"IHDR" and (data[24], data[25], data[28]) == (8, 6, 0)
@@ -170,7 +183,8 @@ def open_image(data: bytes, max_pixels: int, max_side: int) -> Image.Image | np.
     """Decode the bytes, refusing oversized images before their pixels are decoded.
 
     Returns a PIL image, or for a canvas export (8-bit RGBA PNG) its (H, W, 4) uint8 array:
-    reading.preprocess takes either, and a PIL wrapper would only be copied back out.
+    reading.preprocess takes either, and a PIL wrapper would only be copied back out. Every PNG,
+    whatever its mode and decoder, has each chunk checked against its CRC first.
     """
     fmt = sniff_format(data)
     if fmt is None:
@@ -183,8 +197,10 @@ def open_image(data: bytes, max_pixels: int, max_side: int) -> Image.Image | np.
                     f"{name} images are not supported. Send {SUPPORTED_LIST}.",
                 )
         raise ApiError(400, "bad_image", f"The data is not a {SUPPORTED_LIST} image.")
-    if fmt == "PNG" and _is_plain_rgba_png(data):
-        return _open_canvas_png(data, max_pixels, max_side)
+    if fmt == "PNG":
+        frames = _png_frames(data)
+        if _is_plain_rgba_png(data):
+            return _open_canvas_png(data, frames, max_pixels, max_side)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -203,29 +219,42 @@ def open_image(data: bytes, max_pixels: int, max_side: int) -> Image.Image | np.
         raise ApiError(400, "bad_image", f"The {fmt} image is corrupt or truncated.") from None
 
 
-def _open_canvas_png(data, max_pixels, max_side):
-    """A canvas export's (H, W, 4) pixels by libspng, with the checks Pillow's path makes.
+def _open_canvas_png(data, frames, max_pixels, max_side):
+    """A canvas export's (H, W, 4) pixels, with the checks Pillow's path makes.
 
-    Pillow is not asked to read the header: the size is in IHDR and an animation announces
-    itself in an acTL chunk, and opening the file would cost a tenth of the decoding.
+    Its chunks are already checked. With libspng, Pillow is not asked to read the header: the
+    size is in IHDR, an animation announces itself in an acTL chunk (frames), and opening the
+    file would cost a tenth of the decoding.
     """
     width, height = struct.unpack(">II", data[16:24])
     _check_size(width, height, max_pixels, max_side)
+    if frames > 1:
+        raise ApiError(415, "unsupported_image_format", ANIMATED_MESSAGE)
+    try:
+        if FAST_PNG:
+            return pyspng.load(data, "RGBA")
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            return np.array(image)  # decodes: an (H, W, 4) array, as libspng's
+    except Exception:  # noqa: BLE001  decoders raise RuntimeError, ValueError... for broken files
+        raise ApiError(400, "bad_image", "The PNG image is corrupt or truncated.") from None
+
+
+def _png_frames(data):
+    """The frames a PNG announces (acTL; 1 without), once every chunk has passed its CRC check.
+
+    One rule for every PNG: neither libspng (told to ignore CRCs) nor Pillow (which checks none
+    in the pixel data) refuses a damaged chunk, and a damaged file must be a 400 however little
+    of it is damaged. A few µs for a canvas export.
+    """
     frames = 1
     for kind, body in _png_chunks(data):
         if kind == b"acTL" and len(body) >= 4:
             frames = struct.unpack(">I", body[:4])[0]
-    if frames > 1:
-        raise ApiError(415, "unsupported_image_format", ANIMATED_MESSAGE)
-    try:
-        return pyspng.load(data, "RGBA")
-    except Exception:  # noqa: BLE001  pyspng raises RuntimeError, ValueError... for broken files
-        raise ApiError(400, "bad_image", "The PNG image is corrupt or truncated.") from None
+    return frames
 
 
 def _png_chunks(data):
-    """(type, data) of each chunk, each checked against its CRC: pyspng ignores the CRCs, and a
-    damaged file must be a 400 however little of it is damaged. A few µs for a canvas export."""
+    """(type, data) of each chunk up to IEND, each checked against its CRC (400 if wrong)."""
     position = 8  # after the signature
     while position < len(data):
         header = data[position : position + 8]
