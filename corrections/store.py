@@ -8,6 +8,7 @@ write at once: a writer waits for the lock instead of failing.
 
 import contextlib
 import fcntl
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,8 @@ import numpy as np
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from numpy.typing import ArrayLike
 
 from corrections.schema import corrections, number_corrections
@@ -37,40 +40,85 @@ def database_url(url: str) -> str:
     return url
 
 
-def open_engine(url: str) -> sa.Engine:
-    """An engine for the URL; for SQLite, every connection in WAL mode with a busy timeout."""
+def open_engine(
+    url: str,
+    *,
+    connect_timeout: float | None = None,
+    statement_timeout: float | None = None,
+    pool_timeout: float = 30,
+) -> sa.Engine:
+    """An engine for the URL; for SQLite, every connection in WAL mode with a busy timeout.
+
+    The timeouts are seconds. connect_timeout bounds opening a PostgreSQL connection;
+    statement_timeout bounds each PostgreSQL statement on the server and SQLite's wait for
+    another writer's lock (None: no bound on PostgreSQL, BUSY_TIMEOUT_MS on SQLite);
+    pool_timeout bounds the wait for a free pooled connection.
+    """
     parsed = sa.make_url(database_url(url))
     if parsed.get_backend_name() != "sqlite":
+        connect_args: dict[str, Any] = {}
+        if connect_timeout is not None:
+            connect_args["connect_timeout"] = max(1, round(connect_timeout))  # libpq: whole s
+        if statement_timeout is not None:
+            connect_args["options"] = f"-c statement_timeout={round(statement_timeout * 1000)}"
         # pre_ping: a server restarted since the last request costs a retry, not an error.
-        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=2, max_overflow=4)
+        return sa.create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=2,
+            max_overflow=4,
+            pool_timeout=pool_timeout,
+            connect_args=connect_args,
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    busy_ms = BUSY_TIMEOUT_MS if statement_timeout is None else round(statement_timeout * 1000)
+    engine = sa.create_engine(
+        parsed, pool_timeout=pool_timeout, connect_args={"timeout": busy_ms / 1000}
+    )
 
     @sa.event.listens_for(engine, "connect")
     def wal_and_busy_timeout(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         # WAL: readers never block the writer; writers queue on the lock for up to the timeout.
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     return engine
 
 
-def migrate(url: str, revision: str = "head") -> None:
+def migrate(url: str, revision: str = "head", *, engine: sa.Engine | None = None) -> None:
     """Bring the schema to the newest migration (or to `revision`); safe when several processes
-    start at once."""
-    engine = open_engine(url)
+    start at once. With `engine`, migrate through it (and its timeouts) instead of a new one."""
+    own = engine is None
+    engine = engine or open_engine(url)
     try:
         with _migration_lock(engine) as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection  # env.py migrates on this connection
-            command.upgrade(config, revision)
+            command.upgrade(_alembic_config(connection), revision)
             connection.commit()
     finally:
-        engine.dispose()
+        if own:
+            engine.dispose()
+
+
+@functools.cache  # the migrations do not change while a process runs
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The revision the database's schema is at; None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _alembic_config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection  # env.py migrates on this connection
+    return config
 
 
 @contextlib.contextmanager
@@ -177,8 +225,40 @@ def read_corrections(engine: sa.Engine) -> list[dict[str, Any]]:
         return [{**row, "input": input_from_bytes(row["input"])} for row in rows]
 
 
+# What retraining reads of a correction: not the sent image, the bulk of each row.
+TRAINING_COLUMNS = ("id", "label", "predicted", "model_version", "input")
+
+
+def stream_training_rows(engine: sa.Engine, batch_size: int = 500) -> Iterator[dict[str, Any]]:
+    """Each stored correction, oldest first, with only TRAINING_COLUMNS (input as a float32
+    (28, 28) array), fetched batch_size rows at a time (a server-side cursor on PostgreSQL):
+    memory stays flat however many there are. The connection is held until the rows run out."""
+    query = sa.select(*(corrections.c[name] for name in TRAINING_COLUMNS))
+    with (
+        engine.connect() as connection,
+        # Closed with the connection, also when the caller stops early: a server-side cursor
+        # left open would warn and hold the transaction.
+        connection.execution_options(yield_per=batch_size).execute(
+            query.order_by(corrections.c.id)
+        ) as result,
+    ):
+        for row in result.mappings():
+            yield {**row, "input": input_from_bytes(row["input"])}
+
+
 def read_number_corrections(engine: sa.Engine) -> list[dict[str, Any]]:
     """Every stored number correction, oldest first, as dicts."""
     with engine.connect() as connection:
         query = sa.select(number_corrections).order_by(number_corrections.c.id)
         return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def delete_by_undo_token_hash(engine: sa.Engine, undo_token_hash: str) -> int:
+    """Delete the correction (digit or number) stored with this undo token hash; returns how many
+    rows went (0 or 1). For a correction whose sender was told it was not stored."""
+    deleted = 0
+    with engine.begin() as connection:
+        for table in (corrections, number_corrections):
+            query = sa.delete(table).where(table.c.undo_token_hash == undo_token_hash)
+            deleted += connection.execute(query).rowcount
+    return deleted

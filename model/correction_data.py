@@ -33,15 +33,26 @@ def load_corrections(source):
     if source.endswith(".npz"):
         with np.load(source) as data:
             return data["x"], data["y"], data["predicted"]
-    x, y, predicted, _ = as_arrays(read_rows(database_from(source)))
-    return x, y, predicted
+    corrections = read_arrays(database_from(source))
+    return corrections["x"], corrections["y"], corrections["predicted"]
 
 
-def read_rows(url):
-    """Every stored correction of the database at url."""
+def read_arrays(url):
+    """Every stored correction of the database at url as arrays: x (the inputs), y (the labels),
+    predicted (the model's answers), ids and model_version.
+
+    The rows are streamed from the database and only the columns training needs are read (not
+    the sent images), so memory holds the arrays and one batch of rows, whatever the table's size.
+    """
     engine = store.open_engine(url)
+    inputs, labels, answers, ids, versions = [], [], [], [], []
     try:
-        return store.read_corrections(engine)
+        for row in store.stream_training_rows(engine):
+            inputs.append(row["input"])
+            labels.append(row["label"])
+            answers.append(row["predicted"])
+            ids.append(row["id"])
+            versions.append(row["model_version"])
     except sa.exc.SQLAlchemyError as error:
         raise SystemExit(
             f"Could not read corrections from {engine.url!r} ({error.orig or error}). "
@@ -49,32 +60,24 @@ def read_rows(url):
         ) from None
     finally:
         engine.dispose()
-
-
-def as_arrays(rows):
-    """Rows -> inputs, labels, the model's answers and ids, as numpy arrays."""
-    x = np.stack([r["input"] for r in rows]) if rows else np.zeros((0, 28, 28), np.float32)
-    columns = [
-        np.array([r[key] for r in rows], dtype=np.int64) for key in ("label", "predicted", "id")
-    ]
-    return (x, *columns)
+    return {
+        "x": np.stack(inputs) if inputs else np.zeros((0, 28, 28), np.float32),
+        "y": np.array(labels, dtype=np.int64),
+        "predicted": np.array(answers, dtype=np.int64),
+        "ids": np.array(ids, dtype=np.int64),
+        "model_version": np.array(versions, dtype=str),
+    }
 
 
 def export(url, out):
     """Write corrections.npz and corrections.png to folder out; returns how many."""
-    rows = read_rows(url)
-    x, y, predicted, ids = as_arrays(rows)
+    corrections = read_arrays(url)
     out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        out / "corrections.npz",
-        x=x,
-        y=y,
-        predicted=predicted,
-        ids=ids,
-        model_version=np.array([r["model_version"] for r in rows], dtype=str),
+    np.savez_compressed(out / "corrections.npz", **corrections)
+    contact_sheet(corrections["x"], corrections["y"], corrections["predicted"]).save(
+        out / "corrections.png"
     )
-    contact_sheet(x, y, predicted).save(out / "corrections.png")
-    return len(rows)
+    return len(corrections["ids"])
 
 
 def contact_sheet(x, y, predicted, columns=16):

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
 from postgres import throwaway_server
+from redis_server import throwaway_redis
 
 from benchmarks.drawn.render import launch
 from corrections.store import database_url
@@ -61,6 +62,16 @@ def postgres_server():
     """URL of a real PostgreSQL server started for this session (and removed after it)."""
     try:
         with throwaway_server() as url:
+            yield url
+    except RuntimeError as error:
+        pytest.fail(str(error))
+
+
+@pytest.fixture
+def redis_url():
+    """URL of a throwaway redis-server of this test's own (persistence off; removed after)."""
+    try:
+        with throwaway_redis() as url:
             yield url
     except RuntimeError as error:
         pytest.fail(str(error))

@@ -25,7 +25,10 @@ DEFAULTS = {
     # Where corrections go: None is SQLite in the instance folder; postgresql://... for many
     # machines. DATABASE_URL (the usual name) or DIGITS_DATABASE_URL sets it.
     "DATABASE_URL": None,
-    "FEEDBACK_RATE": "30/minute",  # corrections per client per worker; more is 429
+    "FEEDBACK_RATE": "30/minute",  # corrections per client; more is 429
+    # Where the corrections quota is counted: None is each worker's memory (a quota per worker);
+    # redis://... for one quota across workers and machines. REDIS_URL or DIGITS_REDIS_URL.
+    "REDIS_URL": None,
     # How long after sending a correction its sender may take it back (DELETE /api/feedback/{id}).
     "FEEDBACK_UNDO_SECONDS": 60,
 }
@@ -39,18 +42,34 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     if os.environ.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if os.environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = os.environ["REDIS_URL"]
     app.config.from_prefixed_env("DIGITS")
     if test_config:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the contract's order
 
-    from webapp import api, corrections_api, errors, openapi, pages, security, serving
+    from webapp import (
+        api,
+        corrections_api,
+        errors,
+        metrics,
+        openapi,
+        pages,
+        readiness,
+        request_id,
+        security,
+        serving,
+    )
 
     errors.init_app(app)
     security.init_app(app)
     serving.init_app(app)
+    metrics.init_app(app)  # after serving: it shows the loaded model's version
+    request_id.init_app(app)
     corrections_api.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(readiness.bp)
     return app

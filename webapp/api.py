@@ -15,6 +15,7 @@ from webapp.decoding import open_image
 from webapp.drawing_request import read_drawing_request
 from webapp.errors import ApiError
 from webapp.explain import occlusion_map
+from webapp.metrics import count_verdict
 from webapp.serving import describe
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -152,6 +153,7 @@ def predict() -> Response:
     explain = wants_explanation() or "explain" in wanted
     drawing = read_drawing_request(request, current_app.config["MAX_JSON_DEPTH"])
     reading = read_request(drawing.image, current_app.config, models, drawing.strokes)
+    count_verdict(reading.verdict)
     answer = digit_view(reading, models, explain)
     if "read" in wanted:
         reading_answer = number_view(reading, models, explain)
@@ -170,6 +172,7 @@ def read() -> Response:
     explain = wants_explanation()
     drawing = read_drawing_request(request, current_app.config["MAX_JSON_DEPTH"])
     reading = read_request(drawing.image, current_app.config, models, drawing.strokes)
+    count_verdict(reading.verdict)
     return jsonify(number_view(reading, models, explain))
 
 

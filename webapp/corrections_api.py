@@ -15,16 +15,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import numpy as np
+import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from sqlalchemy.exc import SQLAlchemyError
 
 from corrections import undo
 from corrections.store import add_correction, add_number_correction
-from webapp import database
+from webapp import database, metrics, ratelimit
 from webapp.api import infer, loaded_models, read_request
 from webapp.drawing_request import read_drawing_request
 from webapp.errors import ApiError, error_response
-from webapp.ratelimit import SlidingWindowLimit, parse_rate
 
 # The URL keeps its first name, /api/feedback, for the clients that use it.
 bp = Blueprint("corrections", __name__, url_prefix="/api")
@@ -35,28 +34,19 @@ MAX_ID = 2**31 - 1
 
 @bp.post("/feedback")
 def add_correction_route() -> Response | tuple[Response, int]:
-    limit = current_app.extensions["correction_limit"]
-    if not limit.allow(request.remote_addr or "unknown"):
-        response = error_response(
-            429,
-            "rate_limited",
-            "Too many corrections from you in a short "
-            "time. Thank you! Please wait a moment and try again.",
-        )
-        response.headers["Retry-After"] = str(limit.window)
-        return response
+    ratelimit.enforce_correction_quota()  # 429 rate_limited when over FEEDBACK_RATE
     config = current_app.config
     models = loaded_models()
     correction = read_drawing_request(request, config["MAX_JSON_DEPTH"], labelled=True)
     data, label, strokes = correction.image, correction.label, correction.strokes
     assert label is not None  # labelled: a request without one was answered 400 missing_label
     token, token_hash = undo.new_token()
-    engine, version = database.engine(current_app), models.digits.version
+    version = models.digits.version
     created_at = datetime.now(UTC)  # the undo window starts once it is stored
     answer = {}
     if len(label) == 1:
         x, probabilities = infer(data, config, models)
-        with _storage("saved"):
+        with _storage("saved", token_hash) as engine:
             correction_id = add_correction(
                 engine,
                 image=data,
@@ -70,7 +60,7 @@ def add_correction_route() -> Response | tuple[Response, int]:
             )
     else:
         reading = read_request(data, config, models, strokes)
-        with _storage("saved"):
+        with _storage("saved", token_hash) as engine:
             correction_id = add_number_correction(
                 engine,
                 image=data,
@@ -84,6 +74,7 @@ def add_correction_route() -> Response | tuple[Response, int]:
                 created_at=created_at,
             )
         answer["number"] = label
+    metrics.count_correction("digit" if len(label) == 1 else "number")
     until = undo.undo_until(created_at, config["FEEDBACK_UNDO_SECONDS"])
     # Rounded down to the second: a client that believes it never undoes too late.
     return jsonify(
@@ -109,8 +100,8 @@ def undo_correction(correction_id: int) -> Response | tuple[str, int]:
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
     seconds = current_app.config["FEEDBACK_UNDO_SECONDS"]
-    with _storage("undone"):
-        outcome = undo.undo(database.engine(current_app), correction_id, token.strip(), seconds)
+    with _storage("undone") as engine:
+        outcome = undo.undo(engine, correction_id, token.strip(), seconds)
     if outcome == undo.EXPIRED:
         raise ApiError(
             410,
@@ -129,29 +120,31 @@ def undo_correction(correction_id: int) -> Response | tuple[str, int]:
 
 
 @contextlib.contextmanager
-def _storage(done: str) -> Iterator[None]:
-    """A database failure becomes 503 storage_unavailable, and the log says why."""
+def _storage(done: str, unsure_token_hash: str | None = None) -> Iterator[sa.Engine]:
+    """The database within its deadline; a failure becomes 503 storage_unavailable with
+    Retry-After (the log gets one line per kind of failure, webapp/database.py)."""
     try:
-        yield
-    except SQLAlchemyError:
-        current_app.logger.exception(f"A correction could not be {done}")
+        failed = f"A correction could not be {done}"
+        with database.storage(current_app).use(unsure_token_hash, failed) as engine:
+            yield engine
+    except database.StorageUnavailable:
         raise ApiError(
             503,
             "storage_unavailable",
-            f"The correction could not be {done} right now. Try again in a moment.",
+            f"The correction could not be {done} right now: its database is unavailable. "
+            f"Predictions still work. Try again in {database.RETRY_AFTER_SECONDS} seconds.",
+            headers={"Retry-After": str(database.RETRY_AFTER_SECONDS)},
         ) from None
 
 
 def init_app(app: Flask) -> None:
-    """The database (migrated now, before any worker forks), the per-client rate limit and
-    the undo window."""
+    """The database (webapp/database.py: the app starts even when it is away), the per-client
+    rate limit and the undo window."""
     seconds = app.config["FEEDBACK_UNDO_SECONDS"]
     if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
         raise ValueError(
             f"FEEDBACK_UNDO_SECONDS must be a whole number of seconds, 0 or more, not {seconds!r}."
         )
     database.init_app(app)
-    app.extensions["correction_limit"] = SlidingWindowLimit(
-        *parse_rate(app.config["FEEDBACK_RATE"])
-    )
+    ratelimit.init_app(app)
     app.register_blueprint(bp)

@@ -18,9 +18,12 @@ DRAIN_LIMIT = 16 * 1024 * 1024
 class ApiError(Exception):
     """A client-visible error, raised where it is detected and shaped in one place."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.headers = headers or {}  # e.g. Retry-After on a 503
 
 
 # The reading's own errors, raised without knowing of HTTP: (status, code) of each; the
@@ -69,7 +72,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def handle_api_error(error):
-        return error_response(error.status, error.code, error.message)
+        response = error_response(error.status, error.code, error.message)
+        response.headers.update(error.headers)
+        return response
 
     for domain_error, (status, code) in DOMAIN_ERRORS.items():
         app.register_error_handler(

@@ -6,7 +6,14 @@ The operations are here; the schemas and responses they share are in webapp/open
 from flask import Blueprint, Response, jsonify
 
 from webapp.corrections_api import MAX_ID
-from webapp.openapi_schemas import COMPONENTS, TEXT_LABEL, drawing_content, error_ref, reply
+from webapp.openapi_schemas import (
+    COMPONENTS,
+    RATELIMIT_HEADERS,
+    TEXT_LABEL,
+    drawing_content,
+    error_ref,
+    reply,
+)
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
@@ -102,8 +109,9 @@ SPEC = {
                 "correction: the image and strokes as sent, the number, what the "
                 "reading showed (number, verdict, boxes), the model's version and "
                 "the time. Nothing about the client. Limited per client "
-                "(FEEDBACK_RATE, per worker). The answer's undo_token takes it "
-                "back until undo_until (DELETE /api/feedback/{id}).",
+                "(FEEDBACK_RATE: across every server sharing REDIS_URL, else per worker), "
+                "in a moving window the RateLimit-* headers describe. The answer's "
+                "undo_token takes it back until undo_until (DELETE /api/feedback/{id}).",
                 "parameters": [
                     {
                         "name": "label",
@@ -122,10 +130,13 @@ SPEC = {
                     ),
                 },
                 "responses": {
-                    "201": reply(
-                        {"$ref": "#/components/schemas/Stored"},
-                        "Stored; the correction's id and how to undo it.",
-                    ),
+                    "201": {
+                        **reply(
+                            {"$ref": "#/components/schemas/Stored"},
+                            "Stored; the correction's id and how to undo it.",
+                        ),
+                        "headers": RATELIMIT_HEADERS,
+                    },
                     "400": error_ref("BadRequest"),
                     "413": error_ref("TooLarge"),
                     "415": error_ref("UnsupportedMediaType"),
@@ -188,6 +199,25 @@ SPEC = {
                     "503": reply(
                         {"$ref": "#/components/schemas/Loading"}, "The model is not loaded yet."
                     ),
+                },
+            },
+        },
+        "/api/ready": {
+            "get": {
+                "operationId": "ready",
+                "summary": "Whether this instance can do all its work now, corrections included",
+                "description": "Asks the corrections database (within DATABASE_DEADLINE). "
+                "/api/health is the liveness check; this one says when corrections cannot be "
+                "stored while predictions still work.",
+                "responses": {
+                    "200": reply({"$ref": "#/components/schemas/Ready"}, "All is well."),
+                    "503": {
+                        **reply(
+                            {"$ref": "#/components/schemas/NotReady"},
+                            "Something is down (not_ready): checks says what, the message why.",
+                        ),
+                        "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+                    },
                 },
             },
         },

@@ -25,9 +25,9 @@ def server_database(tmp_path_factory):
 @pytest.fixture(scope="session")
 def server(server_database):
     """Base URL of the Procfile's gunicorn, served to a browser as `make run` does."""
-    # Threads, so Chromium's idle speculative connections cannot hold the worker; one worker,
-    # the tests draw one digit at a time. The environment (DIGITS_MODEL_PATH...) passes through.
-    env = {"GUNICORN_CMD_ARGS": "--threads 4", "DATABASE_URL": server_database}
+    # One worker: the tests draw one digit at a time (Chromium's idle speculative connections
+    # hold only a greenlet of it). The environment (DIGITS_MODEL_PATH...) passes through.
+    env = {"DATABASE_URL": server_database}
     with procfile_server(workers=1, env=env) as (_, url):
         yield url
 
