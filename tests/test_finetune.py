@@ -119,9 +119,9 @@ def training_spy(monkeypatch):
         seen["traced_from"].append(images)
         return real_drawn(images, *args)
 
-    def to_dataset(x, *args):
+    def to_dataset(x, *args, **options):
         seen["inputs"].append(x)
-        return real_dataset(x, *args)
+        return real_dataset(x, *args, **options)
 
     monkeypatch.setattr(finetuning, "drawn_training_set", drawn_training_set)
     monkeypatch.setattr(finetuning, "to_dataset", to_dataset)

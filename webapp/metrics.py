@@ -109,7 +109,9 @@ def init_app(app: Flask) -> None:
     app.extensions["metrics"] = metrics
     models: Models | None = app.extensions.get("models")
     if models is not None:
-        metrics.model.labels(models.digits.describe()["name"], models.digits.version).set(1)
+        # A model without a card (a bare .tflite) is named by its file.
+        name = str(models.digits.describe().get("name", models.digits.path.stem))
+        metrics.model.labels(name, models.digits.version).set(1)
     app.before_request(_start_timer)
     app.after_request(_count_request)
     app.add_url_rule("/metrics", "metrics", metrics_page, methods=["GET"])
