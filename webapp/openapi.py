@@ -1,6 +1,7 @@
 """GET /api/openapi.json: the OpenAPI 3 description of the API, kept next to it by hand.
 
-The operations are here; the schemas and responses they share are in webapp/openapi_schemas.py.
+The operations are here; the schemas and responses they share are in webapp/openapi_schemas.py,
+those about running the service (readiness, quota headers) in webapp/openapi_service.py.
 """
 
 from flask import Blueprint, Response, jsonify
@@ -8,12 +9,12 @@ from flask import Blueprint, Response, jsonify
 from webapp.corrections_api import MAX_ID
 from webapp.openapi_schemas import (
     COMPONENTS,
-    RATELIMIT_HEADERS,
     TEXT_LABEL,
     drawing_content,
     error_ref,
     reply,
 )
+from webapp.openapi_service import RATELIMIT_HEADERS
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 

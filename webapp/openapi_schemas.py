@@ -4,6 +4,12 @@ components its operations refer to, and helpers that build responses and request
 from typing import cast
 
 from reading.segment import MAX_DIGITS
+from webapp.openapi_service import (
+    RATELIMIT_HEADERS,
+    READINESS_SCHEMAS,
+    RETRY_AFTER,
+    STORAGE_RETRY_AFTER,
+)
 from webapp.strokes import MAX_POINTS, MAX_STROKES
 
 BINARY = {"type": "string", "format": "binary"}
@@ -135,30 +141,6 @@ INPUT = {
     "items": {"type": "array", "items": UNIT, "minItems": 28, "maxItems": 28},
     "description": "The preprocessed 28x28 image, ink = 1.",
 }
-# The corrections quota's headers (webapp/ratelimit.py), absent while its Redis is away.
-RATELIMIT_HEADERS = {
-    "RateLimit-Limit": {
-        "description": "Corrections allowed per client in the window (FEEDBACK_RATE).",
-        "schema": {"type": "integer", "minimum": 1},
-    },
-    "RateLimit-Remaining": {
-        "description": "Corrections this client may still send in the window.",
-        "schema": {"type": "integer", "minimum": 0},
-    },
-    "RateLimit-Reset": {
-        "description": "Seconds until this client's oldest counted correction leaves the window.",
-        "schema": {"type": "integer", "minimum": 1},
-    },
-    "RateLimit-Policy": {
-        "description": "The quota: <limit>;w=<window in seconds>, e.g. 30;w=60.",
-        "schema": {"type": "string"},
-    },
-}
-RETRY_AFTER = {
-    "description": "Seconds until a correction is accepted again (as RateLimit-Reset).",
-    "schema": {"type": "integer", "minimum": 1},
-}
-
 COMPONENTS = {
     "schemas": {
         "ImageJson": {
@@ -292,40 +274,7 @@ COMPONENTS = {
             "required": ["status"],
             "properties": {"status": {"type": "string", "enum": ["loading"]}},
         },
-        "Ready": {
-            "type": "object",
-            "required": ["status", "checks"],
-            "properties": {
-                "status": {"type": "string", "enum": ["ready"]},
-                "checks": {"$ref": "#/components/schemas/ReadyChecks"},
-            },
-        },
-        "NotReady": {
-            "type": "object",
-            "required": ["error", "status", "checks"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-                },
-                "status": {"type": "string", "enum": ["not_ready"]},
-                "checks": {"$ref": "#/components/schemas/ReadyChecks"},
-            },
-        },
-        "ReadyChecks": {
-            "type": "object",
-            "required": ["predictions", "corrections"],
-            "properties": {
-                "predictions": {"type": "string", "enum": ["ok", "loading"]},
-                "corrections": {
-                    "type": "string",
-                    "enum": ["ok", "unavailable"],
-                    "description": "Whether corrections can be stored now (the database "
-                    "answers within DATABASE_DEADLINE and its schema is current).",
-                },
-            },
-        },
+        **READINESS_SCHEMAS,
     },
     "securitySchemes": {
         "undoToken": {
@@ -354,14 +303,8 @@ COMPONENTS = {
         ]
     },
 }
-# A 503 storage_unavailable says when to try again.
-cast(dict, COMPONENTS["responses"])["Unavailable"]["headers"] = {
-    "Retry-After": {
-        "description": "Seconds to wait before trying again (storage_unavailable).",
-        "schema": {"type": "integer", "minimum": 1},
-    }
-}
-# A 429 says when to come back.
+# A 503 storage_unavailable and a 429 rate_limited say when to try again.
+cast(dict, COMPONENTS["responses"])["Unavailable"]["headers"] = {"Retry-After": STORAGE_RETRY_AFTER}
 cast(dict, COMPONENTS["responses"])["RateLimited"]["headers"] = {
     "Retry-After": RETRY_AFTER,
     **RATELIMIT_HEADERS,
