@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from reading.models import MODELS
+from webapp.json_provider import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
@@ -47,6 +48,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.config.from_prefixed_env("DIGITS")
     if test_config:
         app.config.from_mapping(test_config)
+    app.json = OrjsonProvider(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the contract's order
 
     from webapp import (
