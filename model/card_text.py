@@ -17,6 +17,7 @@ def card_markdown(card):
         f"- **Test accuracy: {card['test_accuracy'] * 100:.2f} %** "
         f"({card['test_errors']} errors in {card['data']['test']:,})",
         f"- Versions: {', '.join(f'{k} {v}' for k, v in card['versions'].items())}",
+        *_served_lines(card),
         *_member_lines(card),
         *_finetune_lines(card),
         *_calibration_lines(card),
@@ -37,6 +38,11 @@ def card_markdown(card):
         for d, row in enumerate(card["confusion_matrix"])
     ]
     return "\n".join(lines) + "\n"
+
+
+def _served_lines(card):
+    served = card.get("served")
+    return [f"- Served: {served} (`{card['name']}.tflite`)"] if served else []
 
 
 def _member_lines(card):

@@ -89,6 +89,7 @@ def main(argv=None):
     from model import fitting
     from model.architectures import load_model
     from model.data import load_mnist
+    from model.export import DIGITS_QUANTIZED
     from model.metrics import classification_report
     from model.plots import plot_confusion_matrix, plot_learning_curves
     from reading.preprocess import preprocess_mnist
@@ -113,6 +114,7 @@ def main(argv=None):
         model,
         args.out,
         card,
+        quantize=DIGITS_QUANTIZED,
         summary=(
             f"Saved {args.out}: test accuracy {report['test_accuracy'] * 100:.2f} % "
             f"(members: {members})."

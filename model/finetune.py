@@ -27,6 +27,7 @@ from model import card as cards
 from model.data import load_mnist
 from model.datasets import to_dataset, validation_split
 from model.drawn import drawn_training_set, redrawn_mnist, written_templates
+from model.export import DIGITS_QUANTIZED
 from model.metrics import classification_report
 from model.promotion import print_comparison, promotion
 from reading.models import DIGITS
@@ -306,7 +307,7 @@ def finetune(args):
         "versions": cards.versions(),
     }
     cards.add_calibration(card, probabilities, y_test, out)
-    fitting.save(model, out, card)
+    fitting.save(model, out, card, quantize=DIGITS_QUANTIZED)
     if promote:
         for suffix in SHIPPED_SUFFIXES:
             shutil.copyfile(out.with_name(version + suffix), args.base.with_suffix(suffix))

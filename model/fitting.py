@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ star
 import keras  # noqa: E402
 
 from model import card as cards  # noqa: E402
-from model.export import export_tflite  # noqa: E402
+from model.export import export_tflite, served_format  # noqa: E402
 
 
 def seed(value, repeatable=False):
@@ -79,15 +79,22 @@ def fit(
     return history, time.perf_counter() - started
 
 
-def save(model, out, card, *, markdown=None, export=True, exported=None, summary=None):
+def save(
+    model, out, card, *, markdown=None, export=True, exported=None, quantize=False, summary=None
+):
     """Save the .keras at `out`, write its card (`markdown`: its kind's renderer, default the
     digit model's), export the .tflite the server loads (`exported`: a function giving the
-    model to export, when it is not `model` itself) and print `summary`."""
+    model to export, when it is not `model` itself; `quantize`: dynamic-range quantized, as the
+    digit model is served, model/export.py) and print `summary`. The card says how the file was
+    exported (`served`)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
+    if export:
+        card["served"] = served_format(quantize)
     cards.write_card(out, card, markdown)
     if export:
-        export_tflite(exported(model) if exported else model, out.with_suffix(".tflite"))
+        to_export = exported(model) if exported else model
+        export_tflite(to_export, out.with_suffix(".tflite"), quantize=quantize)
     if summary:
         print(summary, flush=True)
     return card

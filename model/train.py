@@ -116,6 +116,7 @@ def train(args):
     from model.data import load_mnist
     from model.datasets import to_dataset, validation_split
     from model.drawn import drawn_training_set
+    from model.export import DIGITS_QUANTIZED
     from model.metrics import classification_report
     from model.plots import plot_confusion_matrix, plot_learning_curves
     from reading.preprocess import preprocess_mnist
@@ -204,6 +205,7 @@ def train(args):
         out,
         card,
         export=not args.no_export,
+        quantize=DIGITS_QUANTIZED,
         summary=(
             f"Saved {out} and its card: test accuracy {report['test_accuracy'] * 100:.2f} %, "
             f"{card['epochs_run']} epochs in {seconds:.0f} s."

@@ -10,6 +10,7 @@ import shutil
 
 import numpy as np
 import pytest
+from exported import is_quantized
 
 from corrections import store
 from drawings.pens import render_strokes
@@ -20,6 +21,7 @@ from model.card import read_card
 from model.correction_data import export, load_corrections
 from model.data import load_mnist
 from model.datasets import validation_split
+from model.export import DYNAMIC_RANGE
 from model.finetune import (
     MNIST_VALIDATION,
     base_never_trained_on_validation,
@@ -151,6 +153,9 @@ def test_finetune_learns_the_corrections_and_is_promoted(corrections_db, tmp_pat
     # The shipped files now are the new version, and the server would serve it as such.
     assert read_card(base)["version"] == card["version"]
     assert DigitClassifier(base.with_suffix(".tflite")).version == card["version"]
+    # ... exported dynamic-range quantized, as the shipped digit model is.
+    assert card["served"] == DYNAMIC_RANGE
+    assert is_quantized(base.with_suffix(".tflite"), card["parameters"])
 
 
 def test_finetune_that_forgets_mnist_is_not_promoted(

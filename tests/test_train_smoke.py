@@ -1,11 +1,15 @@
 """Training end to end on a small subset: it writes a model, a card and plots that load again."""
 
+import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from exported import is_quantized
 
+from model import ensemble
+from model import export as exporting
 from model.card import read_card
 from model.train import parse_args, train
 from webapp.classifier import DigitClassifier
@@ -54,9 +58,38 @@ def test_train_smoke_writes_a_model_that_loads_again(smoke_model):
 
 
 def test_train_smoke_export_is_served(smoke_model):
-    out, _ = smoke_model
+    out, card = smoke_model
     classifier = DigitClassifier(out.with_suffix(".tflite"))
     assert classifier.card["name"] == "smoke"
+    # A digit model is served dynamic-range quantized, and its card says so.
+    assert is_quantized(out.with_suffix(".tflite"), card["parameters"])
+    assert card["served"] == exporting.DYNAMIC_RANGE
+    assert f"Served: {exporting.DYNAMIC_RANGE}" in out.with_suffix(".card.md").read_text()
+
+
+def test_export_cli_quantizes_the_digit_model_unless_asked_for_float(smoke_model, tmp_path):
+    out, card = smoke_model
+    model = tmp_path / "digits.keras"
+    for suffix in (".keras", ".card.json"):
+        shutil.copyfile(out.with_suffix(suffix), model.with_suffix(suffix))
+    exporting.main(["--model", str(model)])
+    assert is_quantized(model.with_suffix(".tflite"), card["parameters"])
+    assert read_card(model)["served"] == exporting.DYNAMIC_RANGE
+    quantized_size = model.with_suffix(".tflite").stat().st_size
+    exporting.main(["--model", str(model), "--float"])
+    assert not is_quantized(model.with_suffix(".tflite"), card["parameters"])
+    assert read_card(model)["served"] == exporting.FLOAT
+    assert model.with_suffix(".tflite").stat().st_size > 3 * quantized_size
+
+
+def test_ensemble_of_digit_models_is_exported_quantized(smoke_model, tmp_path):
+    out, card = smoke_model
+    together = tmp_path / "together.keras"
+    ensemble.main([str(out), str(out), "--out", str(together)])
+    assert read_card(together)["served"] == exporting.DYNAMIC_RANGE
+    # Its two members are one model twice: the file holds their weights once.
+    assert is_quantized(together.with_suffix(".tflite"), card["parameters"])
+    assert DigitClassifier(together.with_suffix(".tflite")).card["members"]
 
 
 def test_train_smoke_mlp_is_the_tutorials_model(tmp_path):
