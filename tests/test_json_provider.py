@@ -6,6 +6,7 @@ import json
 import uuid
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from drawing import draw_digit, png_bytes
 from flask import Flask
@@ -57,6 +58,8 @@ def test_the_types_flask_handles_come_out_alike(standard_and_fast):
         3: "an int key",
         "text": "café ✓",
         "nested": [1, 2.5, None, True, {"b": 1, "a": 2}],
+        "numpy": np.float64(0.25),  # a float to the standard library
+        "huge": 2**70,  # beyond orjson's 64 bits: the standard library writes it
     }
     standard, fast = both(standard_and_fast, value)
     assert json.loads(fast) == json.loads(standard)

@@ -15,8 +15,9 @@ from flask import Response
 from flask.json.provider import DefaultJSONProvider
 
 # Dates go to Flask's `default`, which writes them as HTTP dates (orjson would write ISO 8601);
-# int keys become strings, as the standard library's encoder makes them.
-OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+# int keys become strings, as the standard library's encoder makes them; numpy's scalars (a
+# float64 is a float to the standard library) are numbers.
+OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
 class OrjsonProvider(DefaultJSONProvider):
@@ -39,5 +40,11 @@ class OrjsonProvider(DefaultJSONProvider):
             options |= orjson.OPT_SORT_KEYS
         if indent:
             options |= orjson.OPT_INDENT_2
-        # What cannot be written raises orjson.JSONEncodeError, a TypeError as json's is.
-        return orjson.dumps(obj, default=self.default, option=options)
+        try:
+            return orjson.dumps(obj, default=self.default, option=options)
+        except TypeError:
+            # What orjson refuses (an int beyond 64 bits, say) the standard library may write;
+            # what neither can write raises its TypeError, as before.
+            separators = None if indent else (",", ":")
+            text = super().dumps(obj, indent=2 if indent else None, separators=separators)
+            return text.encode()
