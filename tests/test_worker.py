@@ -7,9 +7,11 @@ import signal
 import socket
 import time
 
-from benchmarks._common import gunicorn_master
+from benchmarks._common import gunicorn_master, procfile_command, server_log, worker_pids
 from benchmarks.faults import DRAWINGS, answer, half_sent, running_server
 
+FILE_LIMIT = 128  # open files per process: the worker runs out long before CROWD connections
+CROWD = 200
 HEAD = (
     b"POST /api/predict HTTP/1.1\r\nHost: digits\r\nContent-Type: image/png\r\n"
     b"Content-Length: %d\r\n\r\n"
@@ -75,3 +77,21 @@ def test_open_connections_are_held_to_worker_connections(tmp_path):
         assert served.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 1
         status, seconds, _, _ = answer(f"{url}/api/health", timeout=5)
         assert status == 200 and seconds < 1
+
+
+def test_a_worker_out_of_file_descriptors_waits_and_serves_again(tmp_path):
+    """accept() failing (EMFILE) costs a log line and a short wait, not the worker."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'feedback.sqlite3'}"}
+    command = f"ulimit -n {FILE_LIMIT} && {procfile_command('web')}"
+    with running_server(env, command, workers=1) as (process, port, url):
+        worker = worker_pids(process)
+        crowd = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(CROWD)]
+        time.sleep(1)
+        for connection in crowd:
+            connection.close()
+        status, seconds, _, _ = answer(f"{url}/api/health", timeout=5)
+        log = server_log(process, tail=200_000)
+        assert status == 200 and seconds < 1
+        assert "Could not accept a connection" in log
+        assert worker_pids(process) == worker  # the same worker, not a replacement
+        assert "Traceback" not in log
