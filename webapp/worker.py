@@ -31,6 +31,8 @@ from gevent.lock import BoundedSemaphore
 from gevent.queue import Queue
 from gunicorn.workers.ggevent import GeventWorker
 
+from webapp.failure_log import FailureLog
+
 HEADER_SECONDS = 10.0
 BODY_GRACE_SECONDS = 10.0
 BODY_MIN_BYTES_PER_SECOND = 16 * 1024
@@ -105,6 +107,7 @@ class ServingWorker(GeventWorker):
         self.open_slots = BoundedSemaphore(self.worker_connections)
         self.servers: set[gevent.Greenlet] = set()
         self.idle_servers = 0
+        self.accept_failures = FailureLog(self.log.error_log)
         acceptors = [gevent.spawn(self.accept_connections, s) for s in self.sockets]
         while self.alive:
             self.notify()
@@ -133,7 +136,7 @@ class ServingWorker(GeventWorker):
                 if not isinstance(error, OSError):
                     raise
                 if error.errno not in (errno.ECONNABORTED, errno.EPROTO):
-                    self.log.warning("Could not accept a connection: %s", error)
+                    self.accept_failures.failed("accept", f"Could not accept a connection: {error}")
                     gevent.sleep(0.1)  # out of file descriptors, say: let some close first
                 continue
             # Claimed here, not when it wakes, so that two connections never wait for one server.
