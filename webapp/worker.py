@@ -1,9 +1,9 @@
 """The gunicorn worker of the Procfile and `make run`: gevent, with deadlines on reading requests.
 
-Each open connection has its own greenlet, so a client that sends slowly or not at all holds only itself,
-never a worker: predictions (a millisecond of CPU each) go on around it. gunicorn's gevent
-worker has no deadline on a request's body, and closes a connection that is slow to send its
-headers after `keepalive` seconds; this one gives both a documented bound:
+Each open connection has its own greenlet, so a client that sends slowly or not at all holds
+only itself, never a worker: predictions (a millisecond of CPU each) go on around it. gunicorn's
+gevent worker has no deadline on a request's body, and closes a connection that is slow to send
+its headers after `keepalive` seconds; this one gives both a documented bound:
 
 - the request line and headers must arrive within HEADER_SECONDS of the connection opening
   (gunicorn's `keepalive` setting must stay above 0: at 0 it reads them without this deadline);
@@ -38,7 +38,7 @@ BODY_GRACE_SECONDS = 10.0
 BODY_MIN_BYTES_PER_SECOND = 16 * 1024
 # A chunked body declares no length: it gets the time of the largest body the app takes.
 CHUNKED_BODY_BYTES = 2 * 1024 * 1024
-# Serving greenlets kept waiting for connections; the ones beyond end (each holds ~20 KB).
+# Serving greenlets kept waiting for connections; the ones beyond end (each holds about 20 KB).
 SPARE_SERVERS = 32
 
 
