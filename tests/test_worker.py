@@ -1,14 +1,13 @@
 """The Procfile's gevent worker (webapp/worker.py) serves its connections with long-lived
 greenlets: it still stops gracefully and still holds open connections to worker_connections."""
 
-import contextlib
 import os
 import signal
 import socket
 import time
 
 from benchmarks._common import gunicorn_master, procfile_command, server_log, worker_pids
-from benchmarks.faults import DRAWINGS, answer, half_sent, running_server
+from benchmarks.faults import DRAWINGS, answer, closed_after, half_sent, running_server
 
 FILE_LIMIT = 128  # open files per process: the worker runs out long before CROWD connections
 CROWD = 200
@@ -16,15 +15,6 @@ HEAD = (
     b"POST /api/predict HTTP/1.1\r\nHost: digits\r\nContent-Type: image/png\r\n"
     b"Content-Length: %d\r\n\r\n"
 )
-
-
-def received_all(connection):
-    """What the server sent until it closed the connection (a reset ends it too)."""
-    received = b""
-    with contextlib.suppress(ConnectionResetError):
-        while chunk := connection.recv(65536):
-            received += chunk
-    return received
 
 
 def test_a_graceful_stop_finishes_the_request_under_way_and_takes_no_new_one(tmp_path):
@@ -42,11 +32,9 @@ def test_a_graceful_stop_finishes_the_request_under_way_and_takes_no_new_one(tmp
             refused = None
         if refused is not None:  # let in by a backlog that no one accepts from any more
             refused.sendall(b"GET /api/health HTTP/1.1\r\nHost: digits\r\n\r\n")
-            assert received_all(refused) == b""
-            refused.close()
+            assert closed_after(refused, time.monotonic())[1] == b""
         under_way.sendall(body[100:])
-        answered = received_all(under_way)
-        under_way.close()
+        _, answered = closed_after(under_way, time.monotonic())
         assert answered.startswith(b"HTTP/1.1 200"), answered[:300]
         assert b'"digit":7' in answered.replace(b" ", b"")
         assert process.wait(timeout=15) == 0
@@ -71,10 +59,8 @@ def test_open_connections_are_held_to_worker_connections(tmp_path):
         for connection in silent:
             connection.close()
         waiting.settimeout(5)
-        started = time.monotonic()
-        served = received_all(waiting)
-        waiting.close()
-        assert served.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 1
+        seconds, served = closed_after(waiting, time.monotonic())
+        assert served.startswith(b"HTTP/1.1 200") and seconds < 1
         status, seconds, _, _ = answer(f"{url}/api/health", timeout=5)
         assert status == 200 and seconds < 1
 
