@@ -7,7 +7,8 @@ The rules (docs/api.md, "The verdict"):
   out one digit, it is a digit; when the one-digit model sees one symbol and the not-digit
   model rejects it, it is not a digit. Either way no cutting is tried.
 - Otherwise the ink is cut into pieces (reading/search.py). One piece is read as the
-  whole is. Several pieces make a number only when every piece is accepted as a digit.
+  whole is, and is a digit only when the whole drawing is accepted too. Several pieces make a
+  number only when every piece is accepted as a digit.
 - When they are not all digits, the drawing is a digit if the not-digit model accepts it
   whole (a fat digit that came apart), and otherwise not a digit: "not_a_number" when some
   pieces were digits, "not_a_digit" when none was. It is never shown as a number with a "?".
@@ -131,7 +132,9 @@ def read_drawing(
         ((piece, x, probabilities),) = read
         if np.array_equal(x, whole.x):
             return _one(Piece(_box_of(piece), whole.x, whole.probabilities, whole.accepted))
-        return _one(Piece(_box_of(piece), x, probabilities, not is_not_a_digit(models, x)))
+        # A drawing refused whole stays refused: a face less its eyes and mouth is a 0.
+        accepted = whole.accepted and not is_not_a_digit(models, x)
+        return _one(Piece(_box_of(piece), x, probabilities, accepted))
     pieces = [
         Piece(_box_of(c), x, probabilities, piece_accepted(c, models))
         for c, x, probabilities in read
