@@ -2,6 +2,9 @@
 
     python -m model.train_notdigit            # -> model/saved/notdigit.keras, .tflite, card
 
+The served model is two of these averaged, trained with --seed 4321 and 4322
+(model/notdigit_ensemble.py).
+
 Digits (MNIST training images, plus MNIST digits traced and redrawn with random pens and
 template digits, model/drawn.py) against non-digits written by the training stream (template
 letters, scribbles, shapes: model/notdigit.py; no font glyph). Validation: MNIST
@@ -49,28 +52,28 @@ def parse_args(argv=None):
         default=NOT_DIGIT.keras,
         help=f"where to save the .keras model (default: {NOT_DIGIT.keras})",
     )
-    parser.add_argument("--epochs", type=int, default=10, help="maximum epochs (default 10)")
+    parser.add_argument("--epochs", type=int, default=12, help="maximum epochs (default 12)")
     parser.add_argument("--batch-size", type=int, default=128, help="default 128")
     parser.add_argument(
-        "--mnist", type=int, default=30000, help="MNIST training digits as they are (default 30000)"
+        "--mnist", type=int, default=50000, help="MNIST training digits as they are (default 50000)"
     )
     parser.add_argument(
         "--traced",
         type=int,
-        default=10000,
-        help="MNIST training digits traced and redrawn with random pens (default 10000)",
+        default=30000,
+        help="MNIST training digits traced and redrawn with random pens (default 30000)",
     )
     parser.add_argument(
         "--templates",
         type=int,
-        default=8000,
-        help="template digits in several writing styles (default 8000)",
+        default=18000,
+        help="template digits in several writing styles (default 18000)",
     )
     parser.add_argument(
         "--non-digits",
         type=int,
-        default=60000,
-        help="generated template letters, scribbles and shapes (default 60000)",
+        default=80000,
+        help="generated template letters, scribbles and shapes (default 80000)",
     )
     # The drawn-digit target allows 1 % of digits rejected: that budget is spent on validation.
     parser.add_argument(
@@ -87,29 +90,32 @@ def parse_args(argv=None):
 
 
 def digits_and_non_digits(args):
-    """Training and validation sets: (x, y) each, y = 1 for a non-digit; plus validation groups."""
-    (images, labels), (test_images, _) = load_mnist()
-    order = np.random.default_rng(args.seed).permutation(len(images))
-    val_idx, fit_idx = order[:VALIDATION], order[VALIDATION:]
+    """Training and validation sets: (x, y) each, y = 1 for a non-digit; plus validation groups
+    and MNIST's test digits (reported only)."""
+    (images, labels), _ = load_mnist()
+    fit_idx = _split(args.seed, len(images))[1]
     print("Preprocessing MNIST (the same function the server uses)...", flush=True)
     mnist_fit = preprocess_mnist(images[fit_idx[: args.mnist]])
-    mnist_val = preprocess_mnist(images[val_idx])
     drawn_fit, _ = drawn_training_set(
         images[fit_idx], labels[fit_idx], args.traced, args.templates, args.seed
     )
-    # Validation's drawn digits and non-digits come from other seeds: other streams.
-    drawn_val, _ = drawn_training_set(
-        images[val_idx], labels[val_idx], VALIDATION // 3, VALIDATION // 3, args.seed + 1
-    )
     print(f"Drawing {args.non_digits:,} non-digits (letters, scribbles, shapes)...", flush=True)
     other_fit, _ = draw_non_digits(args.non_digits, args.seed, 10)
-    other_val, kinds_val = draw_non_digits(args.non_digits // 8, args.seed, 11)
+    validation = validation_set(args.seed, args.non_digits)
+    return (_joined([mnist_fit, drawn_fit], other_fit), *validation)
 
-    def join(digits, others):
-        x = np.concatenate([*digits, others])[..., None]
-        y = np.concatenate([np.zeros(sum(map(len, digits))), np.ones(len(others))])
-        return x, y.astype(np.float32)
 
+def validation_set(seed, non_digits):
+    """The validation split of --seed and --non-digits: (x, y), groups, and MNIST's test
+    digits. Its MNIST digits are kept out of training; its drawn digits and non-digits come
+    from other streams than training's."""
+    (images, labels), (test_images, _) = load_mnist(verbose=False)
+    val_idx = _split(seed, len(images))[0]
+    mnist_val = preprocess_mnist(images[val_idx])
+    drawn_val, _ = drawn_training_set(
+        images[val_idx], labels[val_idx], VALIDATION // 3, VALIDATION // 3, seed + 1
+    )
+    other_val, kinds_val = draw_non_digits(non_digits // 8, seed, 11)
     n_traced = len(drawn_val) // 2
     groups = (
         ["mnist"] * len(mnist_val)
@@ -118,12 +124,20 @@ def digits_and_non_digits(args):
         + [f"non-digit {k}" for k in kinds_val]
     )
     test = preprocess_mnist(test_images)[..., None]
-    return (
-        join([mnist_fit, drawn_fit], other_fit),
-        join([mnist_val, drawn_val], other_val),
-        np.array(groups),
-        test,
-    )
+    return _joined([mnist_val, drawn_val], other_val), np.array(groups), test
+
+
+def _split(seed, count):
+    """(validation, training) indices of MNIST's training images for a data split seed."""
+    order = np.random.default_rng(seed).permutation(count)
+    return order[:VALIDATION], order[VALIDATION:]
+
+
+def _joined(digits, others):
+    """(x, y) of digit sets and non-digits, y = 1 for a non-digit."""
+    x = np.concatenate([*digits, others])[..., None]
+    y = np.concatenate([np.zeros(sum(map(len, digits))), np.ones(len(others))])
+    return x, y.astype(np.float32)
 
 
 def train(args):
@@ -153,13 +167,8 @@ def train(args):
         verbose=2,
     )
 
-    p_val = model.predict(x_val, batch_size=1024, verbose=0).ravel()
-    digits = y_val == 0
-    threshold = threshold_for(p_val[digits], args.reject)
-    p_test = model.predict(x_test, batch_size=1024, verbose=0).ravel()
-    validation = rejection_rates(p_val, groups, threshold)
-    validation["digits"] = float((p_val[digits] > threshold).mean())
-    validation["non-digits"] = float((p_val[~digits] > threshold).mean())
+    judged = judge(model, (x_val, y_val), groups, x_test, args.reject)
+    validation = judged["validation_rejected"]
     card = {
         **cards.common(
             args.out.stem,
@@ -171,18 +180,15 @@ def train(args):
             seconds=seconds,
         ),
         "output": "probability that the drawing is not a digit",
-        "threshold": round(threshold, 6),
-        "reject_share": args.reject,
         "data": {
             "mnist_train": len(x_fit) - int(y_fit.sum()) - args.traced - args.templates,
             "traced_mnist_train": args.traced,
             "templates": args.templates,
             "non_digits": int(y_fit.sum()),
             "validation": len(x_val),
+            "split_seed": args.seed,
         },
-        "validation_rejected": {k: round(v, 5) for k, v in validation.items()},
-        "validation_curve": rejection_curve(p_val[digits], p_val[~digits]),
-        "mnist_test_rejected": round(float((p_test > threshold).mean()), 5),
+        **judged,
     }
     return fitting.save(
         model,
@@ -191,12 +197,33 @@ def train(args):
         markdown=notdigit_card_markdown,
         export=not args.no_export,
         summary=(
-            f"Saved {args.out}: threshold {threshold:.4f}; validation digits rejected "
+            f"Saved {args.out}: threshold {card['threshold']:.4f}; validation digits rejected "
             f"{validation['digits']:.2%}, non-digits rejected {validation['non-digits']:.2%}, "
             f"MNIST test digits rejected {card['mnist_test_rejected']:.2%}; "
             f"{card['epochs_run']} epochs in {seconds:.0f} s."
         ),
     )
+
+
+def judge(model, validation, groups, x_test, reject):
+    """The card's figures of a trained model on training's validation split: the threshold
+    that rejects `reject` of its digits, what it rejects there by group, the trade-off, and MNIST
+    test's share rejected (reported only)."""
+    x_val, y_val = validation
+    p_val = model.predict(x_val, batch_size=1024, verbose=0).ravel()
+    digits = y_val == 0
+    threshold = threshold_for(p_val[digits], reject)
+    p_test = model.predict(x_test, batch_size=1024, verbose=0).ravel()
+    rejected = rejection_rates(p_val, groups, threshold)
+    rejected["digits"] = float((p_val[digits] > threshold).mean())
+    rejected["non-digits"] = float((p_val[~digits] > threshold).mean())
+    return {
+        "threshold": round(threshold, 6),
+        "reject_share": reject,
+        "validation_rejected": {k: round(v, 5) for k, v in rejected.items()},
+        "validation_curve": rejection_curve(p_val[digits], p_val[~digits]),
+        "mnist_test_rejected": round(float((p_test > threshold).mean()), 5),
+    }
 
 
 def main(argv=None):

@@ -13,6 +13,7 @@ COMMANDS = [
     "model.train_onedigit",
     "model.train_number",
     "model.ensemble",
+    "model.notdigit_ensemble",
     "model.number_ensemble",
     "model.evaluate",
     "model.export",

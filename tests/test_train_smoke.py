@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from exported import is_quantized
 
-from model import ensemble
+from model import ensemble, notdigit_ensemble, train_notdigit
 from model import export as exporting
+from model.architectures import load_model
 from model.card import read_card
 from model.train import parse_args, train
-from webapp.classifier import DigitClassifier
+from webapp.classifier import DigitClassifier, NotDigitModel
 
 pytestmark = pytest.mark.slow
 
@@ -90,6 +91,30 @@ def test_ensemble_of_digit_models_is_exported_quantized(smoke_model, tmp_path):
     # Its two members are one model twice: the file holds their weights once.
     assert is_quantized(together.with_suffix(".tflite"), card["parameters"])
     assert DigitClassifier(together.with_suffix(".tflite")).card["members"]
+
+
+def test_notdigit_members_average_into_a_served_model(tmp_path):
+    """Two small not-digit models from other seeds average into one, judged on the first one's
+    validation split, served with one probability: the mean of theirs."""
+    tiny = ["--mnist", "300", "--traced", "100", "--templates", "100", "--non-digits", "400"]
+    members = []
+    for seed in (1, 2):
+        out = tmp_path / f"member{seed}.keras"
+        train_notdigit.main([*tiny, "--epochs", "1", "--seed", str(seed), "--out", str(out)])
+        members.append(out)
+    cards = [read_card(path) for path in members]
+    average = tmp_path / "notdigit.keras"
+    notdigit_ensemble.main([*map(str, members), "--out", str(average)])
+    card = read_card(average)
+    assert [m["seed"] for m in card["members"]] == [1, 2]
+    assert card["data"] == cards[0]["data"] and "first member" in card["judged_on"]
+    assert 0.0 < card["threshold"] < 1.0 and card["validation_rejected"]["digits"] <= 0.011
+    assert "seed 2" in average.with_suffix(".card.md").read_text()
+    served = NotDigitModel(average.with_suffix(".tflite"))
+    x = np.zeros((28, 28), dtype=np.float32)
+    x[4:24, 12:16] = 1.0  # a 1
+    alone = [load_model(path).predict(x[None, ..., None], verbose=0) for path in members]
+    assert served.probability(x) == pytest.approx(float(np.mean(alone)), abs=1e-4)
 
 
 def test_train_smoke_mlp_is_the_tutorials_model(tmp_path):
