@@ -65,7 +65,7 @@ NOT_DIGIT = ServedModel(
     config_key="NOTDIGIT_MODEL_PATH",
     required=False,
     without="every drawing gets a digit",
-    rebuild="python -m model.train_notdigit",
+    rebuild="python -m model.train_notdigit twice, then model.notdigit_ensemble (docs/training.md)",
 )
 ONE_DIGIT = ServedModel(
     name="one_digit",

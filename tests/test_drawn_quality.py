@@ -23,36 +23,37 @@ pytestmark = pytest.mark.slow
 
 SAVED = ROOT / "model" / "saved"
 
-# Measured with the shipped models of 2026-11-27, the not-digit threshold chosen end to end
-# (0.92) and the verdict of reading/verdict.py, on 2026-12-07: (way, figure, group): Gate(hits, n).
+# Measured with the shipped models, the not-digit model two averaged with its threshold chosen end
+# to end (0.8), and the verdict of reading/verdict.py, on 2026-12-07: (way, figure, group):
+# Gate(hits, n).
 # The limits follow (drawn_gate.Gate.limit).
 GATES = {
     ("page", "shown right", "fonts"): Gate(291, 300),  # limit 93.8 %
     ("page", "shown right", "hershey"): Gate(287, 300),  # limit 91.9 %
-    ("page", "shown right", "mnist"): Gate(290, 300),  # limit 93.3 %
+    ("page", "shown right", "mnist"): Gate(291, 300),  # limit 93.8 %
     ("page", "shown right", "templates"): Gate(299, 300),  # limit 98.0 %
-    ("page", "shown right", "all"): Gate(1167, 1200),  # limit 95.8 %
-    ("page", "refused", "all"): Gate(2, 1200, lower_is_better=True),  # limit 0.7 %
-    ("page", "no digit shown", "doodles"): Gate(67, 100),  # limit 52.8 %
-    ("page", "no digit shown", "faces"): Gate(86, 100),  # limit 75.2 %
-    ("page", "no digit shown", "font letters"): Gate(63, 100),  # limit 48.5 %
-    ("page", "no digit shown", "scribbles"): Gate(86, 100),  # limit 75.2 %
-    ("page", "no digit shown", "shapes"): Gate(87, 100),  # limit 76.5 %
-    ("page", "no digit shown", "words"): Gate(93, 100),  # limit 84.6 %
-    ("page", "no digit shown", "all"): Gate(482, 600),  # limit 75.4 %
-    ("predict", "shown right", "fonts"): Gate(293, 300),  # limit 94.7 %
-    ("predict", "shown right", "hershey"): Gate(290, 300),  # limit 93.3 %
-    ("predict", "shown right", "mnist"): Gate(293, 300),  # limit 94.7 %
+    ("page", "shown right", "all"): Gate(1168, 1200),  # limit 95.9 %
+    ("page", "refused", "all"): Gate(4, 1200, lower_is_better=True),  # limit 0.9 %
+    ("page", "no digit shown", "doodles"): Gate(72, 100),  # limit 58.4 %
+    ("page", "no digit shown", "faces"): Gate(93, 100),  # limit 84.6 %
+    ("page", "no digit shown", "font letters"): Gate(71, 100),  # limit 57.3 %
+    ("page", "no digit shown", "scribbles"): Gate(89, 100),  # limit 79.1 %
+    ("page", "no digit shown", "shapes"): Gate(90, 100),  # limit 80.4 %
+    ("page", "no digit shown", "words"): Gate(94, 100),  # limit 86.0 %
+    ("page", "no digit shown", "all"): Gate(509, 600),  # limit 80.4 %
+    ("predict", "shown right", "fonts"): Gate(290, 300),  # limit 93.3 %
+    ("predict", "shown right", "hershey"): Gate(289, 300),  # limit 92.8 %
+    ("predict", "shown right", "mnist"): Gate(291, 300),  # limit 93.8 %
     ("predict", "shown right", "templates"): Gate(300, 300),  # limit 98.6 %
-    ("predict", "shown right", "all"): Gate(1176, 1200),  # limit 96.7 %
-    ("predict", "refused", "all"): Gate(1, 1200, lower_is_better=True),  # limit 0.5 %
-    ("predict", "no digit shown", "doodles"): Gate(76, 100),  # limit 63.0 %
-    ("predict", "no digit shown", "faces"): Gate(84, 100),  # limit 72.7 %
-    ("predict", "no digit shown", "font letters"): Gate(62, 100),  # limit 47.4 %
-    ("predict", "no digit shown", "scribbles"): Gate(91, 100),  # limit 81.8 %
-    ("predict", "no digit shown", "shapes"): Gate(91, 100),  # limit 81.8 %
-    ("predict", "no digit shown", "words"): Gate(92, 100),  # limit 83.2 %
-    ("predict", "no digit shown", "all"): Gate(496, 600),  # limit 78.0 %
+    ("predict", "shown right", "all"): Gate(1170, 1200),  # limit 96.1 %
+    ("predict", "refused", "all"): Gate(5, 1200, lower_is_better=True),  # limit 1.1 %
+    ("predict", "no digit shown", "doodles"): Gate(82, 100),  # limit 70.2 %
+    ("predict", "no digit shown", "faces"): Gate(95, 100),  # limit 87.5 %
+    ("predict", "no digit shown", "font letters"): Gate(65, 100),  # limit 50.6 %
+    ("predict", "no digit shown", "scribbles"): Gate(93, 100),  # limit 84.6 %
+    ("predict", "no digit shown", "shapes"): Gate(95, 100),  # limit 87.5 %
+    ("predict", "no digit shown", "words"): Gate(95, 100),  # limit 87.5 %
+    ("predict", "no digit shown", "all"): Gate(525, 600),  # limit 83.4 %
 }
 
 
@@ -97,7 +98,7 @@ def _with_threshold(tmp_path, threshold):
     return str(tmp_path / "notdigit.tflite")
 
 
-LOOSE = 0.99  # the shipped threshold, chosen end to end, is 0.92
+LOOSE = 0.99  # the shipped threshold, chosen end to end, is 0.8
 
 
 def _threshold_for(reject_share):
@@ -110,12 +111,13 @@ def _threshold_for(reject_share):
     )
 
 
-# Each weaker configuration, and the figure whose gate must catch it. Measured on 2026-12-07:
-# the tutorial MLP showed 86.0 % of the digits right the plain way (shipped 98.0 %); the Keras
-# example convnet, trained on MNIST alone (99.2 % on MNIST test), 91.6 %; the not-digit
-# threshold 0.99 showed 64.5 % of the non-digits as no digit the plain way (shipped 82.7 %);
-# the one training would pick for 2 % of its digits refused 1.75 % of the digits the page's
-# way (shipped 0.17 %).
+# Each weaker configuration, and the figure whose gate must catch it. Measured on 2026-12-07,
+# the first two beside the not-digit model before the average: the tutorial MLP showed 86.0 % of
+# the digits right the plain way (shipped then 98.0 %, now 97.5 %); the Keras example convnet,
+# trained on MNIST alone (99.2 % on MNIST test), 91.6 %. With the average, the not-digit
+# threshold 0.99 showed 65.8 % of the non-digits as no digit the plain way (shipped 87.5 %);
+# the one training would pick for 2 % of its digits refused 1.83 % of the digits the page's
+# way (shipped 0.33 %).
 WEAKER = {
     "tutorial MLP": (lambda tmp: {"MODEL_PATH": str(SAVED / "mlp.tflite")}, "shown right"),
     "Keras example convnet, MNIST only": (
