@@ -180,14 +180,13 @@ def main(argv=None):
 
 
 def print_row(threshold, figures):
-    refused = figures["refused"]
+    """One line of the table: the worst source refused each way, the non-digits refused."""
+    worst = {way: max(v for k, v in figures["refused"][way].items() if k != "all") for way in WAYS}
     kinds = figures["no digit shown"]
     print(
-        f"threshold {threshold}: refused, worst source: page "
-        f"{max(v for k, v in refused['page'].items() if k != 'all'):.2%}, predict "
-        f"{max(v for k, v in refused['predict'].items() if k != 'all'):.2%}; non-digits shown as no digit: page "
-        f"{kinds['page']['all']:.1%}, predict {kinds['predict']['all']:.1%} (weakest kind "
-        f"{min(kinds['page'].values()):.0%}); "
+        f"threshold {threshold}: refused, worst source: page {worst['page']:.2%}, predict "
+        f"{worst['predict']:.2%}; non-digits shown as no digit: page {kinds['page']['all']:.1%}, "
+        f"predict {kinds['predict']['all']:.1%} (weakest kind {min(kinds['page'].values()):.0%}); "
         f"{'within' if figures['keeps to the limit'] else 'over'} the limit",
         flush=True,
     )

@@ -117,7 +117,7 @@ def notdigit_card_markdown(card):
                 f"- Preprocessing: {card['preprocessing']}",
                 f"- Training: {card['epochs_run']} epochs in {card['training_seconds']:.0f} s "
                 f"(batch {card['batch_size']}, seed {card['seed']}, the digit model's augmentation)",
-                *_member_lines(card),
+                *_averaged_lines(card),
                 *_threshold_lines(card, data),
                 f"- Validation digits rejected{at}: {sources} (all {val['digits'] * 100:.2f} %)",
                 f"- Validation non-digits rejected{at}: {kinds} (all {val['non-digits'] * 100:.1f} %)",
@@ -134,8 +134,8 @@ def notdigit_card_markdown(card):
     )
 
 
-def _member_lines(card):
-    """For an average of models (model/notdigit_ensemble.py): its members, each with its seed
+def _averaged_lines(card):
+    """For an average of not-digit models (model/notdigit_ensemble.py): its members, each with its seed
     (the training figure above is theirs together)."""
     if "members" not in card:
         return []
